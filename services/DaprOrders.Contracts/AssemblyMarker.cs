@@ -1,0 +1,3 @@
+namespace DaprOrders.Contracts;
+
+internal static class AssemblyMarker;

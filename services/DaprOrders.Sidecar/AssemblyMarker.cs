@@ -1,0 +1,3 @@
+namespace DaprOrders.Sidecar;
+
+internal static class AssemblyMarker;

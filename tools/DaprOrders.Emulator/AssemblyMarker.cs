@@ -1,0 +1,3 @@
+namespace DaprOrders.Emulator;
+
+internal static class AssemblyMarker;
