@@ -1,3 +1,0 @@
-namespace DaprOrders.Emulator;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,93 @@
+using DaprOrders.Emulator.Hosting;
+using DaprOrders.Emulator.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DaprOrders.Emulator;
+
+/// <summary>
+/// An in-process stand-in for daprd, for tests and the embedded default run: one sidecar HTTP endpoint per app-id,
+/// sharing in-memory pub/sub, state and actor placement. Not a production runtime.
+/// </summary>
+public sealed class DaprEmulator : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private DaprEmulator(ServiceProvider services)
+    {
+        _services = services;
+        Apps = services.GetRequiredService<EmulatedApps>();
+    }
+
+    public EmulatedApps Apps { get; }
+
+    /// <summary>The emulator's building blocks (pub/sub broker, state stores, actors, fault injection), for tests.</summary>
+    public IServiceProvider Services => _services;
+
+    public TimeProvider TimeProvider => _services.GetRequiredService<TimeProvider>();
+
+    public AppSidecar this[string appId] =>
+        Apps.Find(appId) ?? throw new KeyNotFoundException($"no app '{appId}' in this emulator");
+
+    public static async Task<DaprEmulator> StartAsync(
+        EmulatorOptions options,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var services = new ServiceCollection()
+            .AddSingleton(options)
+            .AddSingleton(options.TimeProvider)
+            .AddSingleton(loggerFactory ?? NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton(EmulatorResourceLoader.Load(options))
+            .AddSingleton<EmulatedApps>()
+            .AddEmulatorBuildingBlocks()
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var emulator = new DaprEmulator(services);
+        try
+        {
+            foreach (var app in options.Apps)
+            {
+                var sidecar = new AppSidecar(app, services);
+                emulator.Apps.Add(sidecar);
+                await sidecar.StartAsync(options.ListenAddress, cancellationToken);
+            }
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+
+        return emulator;
+    }
+
+    /// <summary>Waits until every app's port is open and its actors and subscriptions are loaded.</summary>
+    public async Task WaitForAppsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await Task.WhenAll(Apps.All.Select(a => a.WaitUntilReadyAsync(deadline.Token)));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var waiting = string.Join(", ", Apps.All.Where(a => !a.IsAppReady).Select(a => $"{a.AppId} (port {a.Options.AppPort})"));
+            throw new TimeoutException($"apps not ready after {timeout}: {waiting}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in Apps.All)
+        {
+            await app.DisposeAsync();
+        }
+
+        await _services.DisposeAsync();
+    }
+}

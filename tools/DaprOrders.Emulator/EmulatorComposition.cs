@@ -1,0 +1,16 @@
+using DaprOrders.Emulator.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaprOrders.Emulator;
+
+/// <summary>The building blocks every emulated sidecar serves. Each block registers its APIs and participants here.</summary>
+internal static class EmulatorComposition
+{
+    public static IServiceCollection AddEmulatorBuildingBlocks(this IServiceCollection services)
+    {
+        services.AddSingleton<ISidecarApi, HealthApi>();
+        services.AddSingleton<ISidecarApi, MetadataApi>();
+        // Building blocks: one line each.
+        return services;
+    }
+}
