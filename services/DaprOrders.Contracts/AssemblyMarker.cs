@@ -1,3 +1,0 @@
-namespace DaprOrders.Contracts;
-
-internal static class AssemblyMarker;

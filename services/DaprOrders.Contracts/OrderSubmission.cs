@@ -1,0 +1,42 @@
+namespace DaprOrders.Contracts;
+
+/// <summary>
+/// The body of <c>POST /orders</c> (CloudEvent type <c>daprorders.order.submitted.v1</c> when sent as a CloudEvent).
+/// Every member is nullable because this is untrusted input: a missing field must become a named 400 error from
+/// <see cref="OrderSubmissionValidator"/>, not a default value. Unknown fields are ignored.
+/// </summary>
+public sealed record OrderSubmission
+{
+    public string? CustomerId { get; init; }
+
+    public string? Currency { get; init; }
+
+    public IReadOnlyList<OrderSubmissionLine?>? Lines { get; init; }
+
+    /// <summary>The priced lines of a submission that passed <see cref="OrderSubmissionValidator"/>.</summary>
+    /// <exception cref="InvalidOperationException">The submission was not validated.</exception>
+    public IReadOnlyList<OrderLine> ToOrderLines()
+    {
+        if (OrderSubmissionValidator.Validate(this).Count > 0)
+        {
+            throw new InvalidOperationException("Validate the submission before converting it.");
+        }
+
+        // Validation guarantees every member is present and quantity fits in int.
+        return [.. Lines!.Select(l => new OrderLine(l!.Sku!, (int)l.Quantity!.Value, l.UnitPrice!.Value))];
+    }
+}
+
+/// <summary>
+/// One requested line. <see cref="Quantity"/> is <see cref="long"/> (not <see cref="int"/>) so an oversized value is
+/// reported as "out of range" by the validator instead of failing deserialization.
+/// </summary>
+public sealed record OrderSubmissionLine
+{
+    public string? Sku { get; init; }
+
+    public long? Quantity { get; init; }
+
+    /// <summary>Minor units of the submission currency.</summary>
+    public long? UnitPrice { get; init; }
+}

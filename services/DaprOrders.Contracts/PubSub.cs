@@ -1,0 +1,55 @@
+namespace DaprOrders.Contracts;
+
+/// <summary>Dapr app-ids of the DaprOrders services (also the CloudEvent <c>source</c> Dapr stamps on their events).</summary>
+public static class AppIds
+{
+    public const string Ordering = "ordering";
+    public const string Inventory = "inventory";
+    public const string Payment = "payment";
+    public const string Notification = "notification";
+    public const string Audit = "audit";
+
+    /// <summary>Pseudo-publisher of <see cref="EventTypes.OrderSubmitted"/>: external clients calling <c>POST /orders</c>.</summary>
+    public const string Clients = "clients";
+}
+
+/// <summary>The one pub/sub component every service publishes to and subscribes from.</summary>
+public static class PubSub
+{
+    public const string Name = "pubsub";
+}
+
+/// <summary>Topic names on <see cref="PubSub.Name"/>.</summary>
+public static class Topics
+{
+    public const string Orders = "orders";
+    public const string Inventory = "inventory";
+    public const string Payments = "payments";
+    public const string Notifications = "notifications";
+
+    /// <summary>The single dead-letter topic every subscription declares; only audit consumes it.</summary>
+    public const string DeadLetters = "deadletters";
+
+    public static IReadOnlyList<string> All { get; } = [Orders, Inventory, Payments, Notifications, DeadLetters];
+}
+
+/// <summary>
+/// CloudEvent <c>type</c> values, <c>daprorders.&lt;entity&gt;.&lt;event&gt;.v&lt;n&gt;</c>.
+/// A breaking change to a payload gets a new version suffix and a new schema file; the old type keeps flowing until
+/// every consumer has moved.
+/// </summary>
+public static class EventTypes
+{
+    public const string OrderSubmitted = "daprorders.order.submitted.v1";
+    public const string OrderCreated = "daprorders.order.created.v1";
+    public const string PaymentRequested = "daprorders.payment.requested.v1";
+    public const string OrderCompleted = "daprorders.order.completed.v1";
+    public const string OrderCancelled = "daprorders.order.cancelled.v1";
+    public const string StockReserved = "daprorders.stock.reserved.v1";
+    public const string StockRejected = "daprorders.stock.rejected.v1";
+    public const string StockReleased = "daprorders.stock.released.v1";
+    public const string PaymentSucceeded = "daprorders.payment.succeeded.v1";
+    public const string PaymentFailed = "daprorders.payment.failed.v1";
+    public const string PaymentRefunded = "daprorders.payment.refunded.v1";
+    public const string NotificationSent = "daprorders.notification.sent.v1";
+}
