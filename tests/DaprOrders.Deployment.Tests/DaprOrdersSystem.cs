@@ -1,0 +1,71 @@
+using DaprOrders.Deployment.Validation;
+
+namespace DaprOrders.Deployment.Tests;
+
+/// <summary>The fixed design of DaprOrders the deployment files must implement (docs/components.md).</summary>
+internal static class DaprOrdersSystem
+{
+    public sealed record App(string Id, int AppPort, int DaprHttpPort, string Directory, string Project);
+
+    public static readonly IReadOnlyList<App> Apps =
+    [
+        new("ordering", 5100, 3500, "services/Ordering", "DaprOrders.Ordering.csproj"),
+        new("inventory", 5101, 3501, "services/Inventory", "DaprOrders.Inventory.csproj"),
+        new("payment", 5102, 3502, "services/Payment", "DaprOrders.Payment.csproj"),
+        new("notification", 5103, 3503, "services/Notification", "DaprOrders.Notification.csproj"),
+        new("audit", 5104, 3504, "services/Audit", "DaprOrders.Audit.csproj"),
+    ];
+
+    public static IReadOnlyList<string> AppIds { get; } = [.. Apps.Select(a => a.Id)];
+
+    public static readonly SystemTopology Topology = new(
+        AppIds,
+        new Dictionary<string, string> { ["OrderProcess"] = "ordering", ["Stock"] = "inventory" });
+
+    public const string DeadLetterTopic = "deadletters";
+
+    /// <summary>Ordering's orderstore outbox publishes through this internal topic (wire notes §4, self-hosted: no namespace).</summary>
+    public static readonly string OutboxTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "orders");
+
+    /// <summary>Business topics: the one publisher and the subscribers of each.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Publisher, string[] Subscribers)> Topics =
+        new Dictionary<string, (string, string[])>
+        {
+            ["orders"] = ("ordering", ["ordering", "inventory", "payment", "notification", "audit"]),
+            ["inventory"] = ("inventory", ["ordering", "audit"]),
+            ["payments"] = ("payment", ["ordering", "audit"]),
+            ["notifications"] = ("notification", ["audit"]),
+        };
+
+    /// <summary>Who may publish a topic: its publisher; for `deadletters` every subscribing app (daprd republishes for it); the outbox topic: ordering.</summary>
+    public static IReadOnlySet<string> IntendedPublishers(string topic) => topic switch
+    {
+        DeadLetterTopic => Topics.Values.SelectMany(t => t.Subscribers).Append("audit").ToHashSet(),
+        _ when topic == OutboxTopic => new HashSet<string> { "ordering" },
+        _ => Topics.TryGetValue(topic, out var t) ? new HashSet<string> { t.Publisher } : [],
+    };
+
+    public static IReadOnlySet<string> IntendedSubscribers(string topic) => topic switch
+    {
+        DeadLetterTopic => new HashSet<string> { "audit" },
+        _ when topic == OutboxTopic => new HashSet<string> { "ordering" },
+        _ => Topics.TryGetValue(topic, out var t) ? [.. t.Subscribers] : [],
+    };
+
+    public static IReadOnlyList<string> AllTopics { get; } = [.. Topics.Keys, DeadLetterTopic, OutboxTopic];
+
+    /// <summary>Every supported combination of --resources-path folders (docs/components.md).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ResourceSets = new Dictionary<string, string[]>
+    {
+        ["in-memory"] = ["components/shared", "components/in-memory"],
+        ["rabbitmq+redis"] = ["components/shared", "components/rabbitmq", "components/redis", "components/local-dev-secrets"],
+        ["rabbitmq+postgresql"] = ["components/shared", "components/rabbitmq", "components/postgresql", "components/local-dev-secrets"],
+        ["kafka+redis"] = ["components/shared", "components/kafka", "components/redis", "components/local-dev-secrets"],
+        ["kafka+postgresql"] = ["components/shared", "components/kafka", "components/postgresql", "components/local-dev-secrets"],
+        ["jetstream+redis"] = ["components/shared", "components/jetstream", "components/redis", "components/local-dev-secrets"],
+        ["jetstream+postgresql"] = ["components/shared", "components/jetstream", "components/postgresql", "components/local-dev-secrets"],
+    };
+
+    public static readonly IReadOnlyList<string> PubSubVariants =
+        ["components/in-memory/pubsub.yaml", "components/rabbitmq/pubsub.yaml", "components/kafka/pubsub.yaml", "components/jetstream/pubsub.yaml"];
+}
