@@ -1,3 +1,0 @@
-namespace DaprOrders.Sidecar;
-
-internal static class AssemblyMarker;
