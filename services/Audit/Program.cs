@@ -1,8 +1,39 @@
+using DaprOrders.Audit;
+using DaprOrders.Audit.Api;
+using DaprOrders.Audit.DeadLetters;
+using DaprOrders.Audit.Timeline;
+using DaprOrders.Contracts;
 using DaprOrders.ServiceDefaults;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.AppCallbacks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.Services.AddDaprSidecar();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+    o.SerializerOptions.TypeInfoResolverChain.Insert(1, AuditJsonContext.Default);
+});
+
+builder.Services.AddOptions<AuditOptions>()
+    .BindConfiguration(AuditOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.TryAddSingleton(TimeProvider.System);
+
+// Scoped: they hold the sidecar's typed HttpClient, which belongs to a scope rather than to a singleton.
+builder.Services.AddScoped<AuditStore>();
+builder.Services.AddScoped<AuditRecorder>();
+builder.Services.AddScoped<DeadLetterOffice>();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.MapDaprSubscribeHandler();
+app.MapAuditApi();
+app.MapDeadLetterApi();
+// Subscriptions are declared from configuration (bulk or single delivery), read after the host applied every source.
+app.MapAuditEvents(app.Services.GetRequiredService<IOptions<AuditOptions>>().Value);
 app.Run();

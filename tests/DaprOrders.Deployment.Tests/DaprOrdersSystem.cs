@@ -37,12 +37,18 @@ internal static class DaprOrdersSystem
             ["notifications"] = ("notification", ["audit"]),
         };
 
-    /// <summary>Who may publish a topic: its publisher; for `deadletters` every subscribing app (daprd republishes for it); the outbox topic: ordering.</summary>
+    /// <summary>Audit replays a dead letter by republishing the original event to its original topic.</summary>
+    public const string DeadLetterReplayer = "audit";
+
+    /// <summary>
+    /// Who may publish a topic: its publisher and the dead-letter replayer; for `deadletters` every subscribing app
+    /// (daprd republishes for it); the outbox topic: ordering.
+    /// </summary>
     public static IReadOnlySet<string> IntendedPublishers(string topic) => topic switch
     {
-        DeadLetterTopic => Topics.Values.SelectMany(t => t.Subscribers).Append("audit").ToHashSet(),
+        DeadLetterTopic => Topics.Values.SelectMany(t => t.Subscribers).Append(DeadLetterReplayer).ToHashSet(),
         _ when topic == OutboxTopic => new HashSet<string> { "ordering" },
-        _ => Topics.TryGetValue(topic, out var t) ? new HashSet<string> { t.Publisher } : [],
+        _ => Topics.TryGetValue(topic, out var t) ? new HashSet<string> { t.Publisher, DeadLetterReplayer } : [],
     };
 
     public static IReadOnlySet<string> IntendedSubscribers(string topic) => topic switch

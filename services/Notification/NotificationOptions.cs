@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using DaprOrders.Contracts;
+
+namespace DaprOrders.Notification;
+
+/// <summary>Settings of the <c>Notification</c> configuration section.</summary>
+public sealed class NotificationOptions
+{
+    public const string SectionName = "Notification";
+
+    /// <summary>Built-in channel names accepted by <see cref="Channel"/>.</summary>
+    public const string StoredChannel = "stored";
+    public const string WebhookChannel = "webhook";
+
+    /// <summary><c>stored</c> (default: keep the message in the state store and log it) or <c>webhook</c> (Dapr HTTP output binding).</summary>
+    [Required]
+    public string Channel { get; set; } = StoredChannel;
+
+    /// <summary>Name of the Dapr output binding (<c>bindings.http</c>) the webhook channel invokes.</summary>
+    public string? BindingName { get; set; }
+
+    /// <summary>Path appended to the binding's base URL (<c>metadata.path</c>).</summary>
+    public string WebhookPath { get; set; } = "/notifications";
+
+    public string StateStore { get; set; } = "statestore";
+
+    public string PubsubName { get; set; } = PubSub.Name;
+
+    /// <summary>
+    /// How long a delivery owns a Pending notification before another delivery may take over. It bounds the window in
+    /// which a crashed sender blocks the notification; a live sender finishes well within it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts of an ETag read-modify-write loop before the delivery is answered with RETRY.</summary>
+    [Range(1, 100)]
+    public int MaxConcurrencyAttempts { get; set; } = 10;
+
+    /// <summary>How many recently sent notifications <c>GET /notifications</c> can return.</summary>
+    [Range(1, 10_000)]
+    public int RecentLimit { get; set; } = 100;
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+using DaprOrders.Contracts;
+
+namespace DaprOrders.Notification.Notifications;
+
+/// <summary>Lifecycle of an order's notification: written Pending before sending, Sent once the channel accepted it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NotificationStatus>))]
+public enum NotificationStatus
+{
+    Pending,
+    Sent,
+}
+
+/// <summary>
+/// What the customer is told, handed to an <see cref="Channels.INotificationChannel"/>. <see cref="OrderId"/> doubles
+/// as the idempotency key a channel can pass on, so a receiver can drop the rare repeat (see README).
+/// </summary>
+public sealed record OrderNotification(
+    string OrderId,
+    string CustomerId,
+    NotificationKind Kind,
+    string Message,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The per-order notification document (state key <c>notification-{orderId}</c>). It is created with first-write
+/// concurrency BEFORE the channel is called and is the only thing deciding whether to send.
+/// </summary>
+/// <param name="ClaimToken">Identifies the delivery that currently owns sending; null when nobody does.</param>
+/// <param name="ClaimedUntil">The owner's lease; after it passes another delivery may take over a Pending record.</param>
+/// <param name="SendAttempts">How many times a delivery claimed the record to send it.</param>
+/// <param name="Announced">Whether <c>notification.sent</c> was published (after Sent, so a crash only repeats the announcement).</param>
+public sealed record NotificationRecord(
+    string OrderId,
+    string CustomerId,
+    NotificationKind Kind,
+    string Channel,
+    string Message,
+    NotificationStatus Status,
+    DateTimeOffset CreatedAt,
+    string? ClaimToken,
+    DateTimeOffset? ClaimedUntil,
+    int SendAttempts,
+    DateTimeOffset? SentAt,
+    bool Announced)
+{
+    public OrderNotification ToNotification() => new(OrderId, CustomerId, Kind, Message, CreatedAt);
+}
+
+/// <summary>The bounded list behind <c>GET /notifications</c> (state key <c>notification-recent</c>), newest first.</summary>
+public sealed record RecentNotifications(IReadOnlyList<string> OrderIds)
+{
+    public static RecentNotifications Empty { get; } = new([]);
+
+    /// <summary>Adds <paramref name="orderId"/> at the front; null when it is already listed (nothing to write).</summary>
+    public RecentNotifications? With(string orderId, int limit)
+    {
+        if (OrderIds.Contains(orderId, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        return new RecentNotifications([orderId, .. OrderIds.Take(limit - 1)]);
+    }
+}
+
+/// <summary>Public view of a sent notification.</summary>
+public sealed record NotificationView(
+    string OrderId,
+    string CustomerId,
+    NotificationKind Kind,
+    string Channel,
+    DateTimeOffset SentAt,
+    string Message)
+{
+    public static NotificationView? From(NotificationRecord record) =>
+        record is { Status: NotificationStatus.Sent, SentAt: { } sentAt }
+            ? new NotificationView(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt, record.Message)
+            : null;
+}

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using DaprOrders.Contracts;
+using DaprOrders.Notification.Channels;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.AppCallbacks;
+using Microsoft.Extensions.Options;
+
+namespace DaprOrders.Notification.Notifications;
+
+/// <summary>
+/// Notifies the customer about a terminal order at most once, whatever duplicates or crashes happen. Drives the
+/// per-order <see cref="NotificationRecord"/> through <see cref="NotificationDecision"/>: every pass re-reads the record
+/// and performs one conditional write, so concurrent deliveries for one order settle on a single sender.
+/// </summary>
+public sealed partial class OrderNotifier(
+    NotificationStore store,
+    INotificationChannel channel,
+    DaprSidecarClient sidecar,
+    IOptions<NotificationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OrderNotifier> logger)
+{
+    /// <summary>CloudEvent id of an order's <c>notification.sent</c>: stable, so a repeated announcement is a duplicate subscribers drop.</summary>
+    public static string AnnouncementId(string orderId) => $"notification-sent-{orderId}";
+
+    public async Task<TopicStatus> NotifyAsync(OrderOutcome outcome, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var settings = options.Value;
+        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
+        {
+            var entry = await store.GetRecordAsync(outcome.OrderId, cancellationToken);
+            var record = entry?.Value;
+            var now = timeProvider.GetUtcNow();
+            if (record is not null && record.Kind != outcome.Kind)
+            {
+                // Ordering makes terminal states final, so this means a foreign or corrupt event: the first outcome stands.
+                LogConflictingOutcome(logger, outcome.OrderId, record.Kind, outcome.Kind);
+            }
+
+            switch (NotificationDecision.Decide(record, now))
+            {
+                case NotificationStep.Done:
+                    LogDuplicate(logger, outcome.OrderId);
+                    return TopicStatus.Success;
+
+                case NotificationStep.Wait:
+                    LogSendInProgress(logger, outcome.OrderId, record!.ClaimedUntil);
+                    return TopicStatus.Retry;
+
+                case NotificationStep.Announce:
+                    await AnnounceAsync(record!, entry!.ETag, cancellationToken);
+                    return TopicStatus.Success;
+
+                case NotificationStep.Create:
+                    var created = new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel.Name,
+                        outcome.Message, NotificationStatus.Pending, now, NewClaimToken(), now + settings.ClaimTimeout,
+                        SendAttempts: 1, SentAt: null, Announced: false);
+                    if (await store.TryWriteRecordAsync(created, etag: null, cancellationToken) &&
+                        !await TrySendAsync(created, cancellationToken))
+                    {
+                        return TopicStatus.Retry;
+                    }
+
+                    break;
+
+                case NotificationStep.Resume:
+                    var claimed = record! with
+                    {
+                        Channel = channel.Name,
+                        ClaimToken = NewClaimToken(),
+                        ClaimedUntil = now + settings.ClaimTimeout,
+                        SendAttempts = record.SendAttempts + 1,
+                    };
+                    LogResuming(logger, outcome.OrderId, claimed.SendAttempts);
+                    if (await store.TryWriteRecordAsync(claimed, RequireETag(entry!), cancellationToken) &&
+                        !await TrySendAsync(claimed, cancellationToken))
+                    {
+                        return TopicStatus.Retry;
+                    }
+
+                    break;
+            }
+
+            // A write lost a race or the notification was just sent: the next pass reads what is there now.
+        }
+
+        LogContention(logger, outcome.OrderId, settings.MaxConcurrencyAttempts);
+        return TopicStatus.Retry;
+    }
+
+    /// <summary>Sends under our claim and records Sent. False when the channel failed (claim released, delivery retried).</summary>
+    private async Task<bool> TrySendAsync(NotificationRecord claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.SendAsync(claimed.ToNotification(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSendFailed(logger, claimed.OrderId, channel.Name, ex);
+            await ReleaseClaimAsync(claimed, cancellationToken);
+            return false;
+        }
+
+        await MarkSentAsync(claimed.OrderId, cancellationToken);
+        return true;
+    }
+
+    private async Task MarkSentAsync(string orderId, CancellationToken cancellationToken)
+    {
+        for (var pass = 0; pass < options.Value.MaxConcurrencyAttempts; pass++)
+        {
+            var entry = await store.GetRecordAsync(orderId, cancellationToken);
+            if (entry?.Value is not { } record || record.Status == NotificationStatus.Sent)
+            {
+                return;
+            }
+
+            // Marked Sent even if our lease ran out and another delivery claimed it meanwhile: the message did go out.
+            var sent = record with { Status = NotificationStatus.Sent, SentAt = timeProvider.GetUtcNow(), ClaimToken = null, ClaimedUntil = null };
+            if (await store.TryWriteRecordAsync(sent, RequireETag(entry), cancellationToken))
+            {
+                return;
+            }
+        }
+
+        // The record stays Pending with our lease: after ClaimTimeout a redelivery sends again. Rare and logged.
+        throw new InvalidOperationException($"Could not mark the notification of order {orderId} as sent after repeated ETag conflicts.");
+    }
+
+    private async Task ReleaseClaimAsync(NotificationRecord claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = await store.GetRecordAsync(claimed.OrderId, cancellationToken);
+            if (entry?.Value is { Status: NotificationStatus.Pending } current && current.ClaimToken == claimed.ClaimToken)
+            {
+                await store.TryWriteRecordAsync(current with { ClaimToken = null, ClaimedUntil = null }, RequireETag(entry), cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        {
+            // Harmless: the lease expires after ClaimTimeout and a redelivery takes over.
+            LogReleaseFailed(logger, claimed.OrderId, ex);
+        }
+    }
+
+    /// <summary>Lists the order in the recent index, publishes <c>notification.sent</c> and notes that it did.</summary>
+    private async Task AnnounceAsync(NotificationRecord record, string? etag, CancellationToken cancellationToken)
+    {
+        await AddToRecentAsync(record.OrderId, cancellationToken);
+        var sentAt = record.SentAt ?? record.CreatedAt;
+        await sidecar.PublishEventAsync(options.Value.PubsubName, Topics.Notifications,
+            new NotificationSent(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt),
+            ContractsJsonContext.Default.NotificationSent,
+            new PublishOptions { CloudEventType = EventTypes.NotificationSent, CloudEventId = AnnouncementId(record.OrderId) },
+            cancellationToken);
+        LogAnnounced(logger, record.OrderId, record.Kind, record.Channel);
+
+        // Losing this race only means a later duplicate publishes again, with the same CloudEvent id.
+        await store.TryWriteRecordAsync(record with { Announced = true }, etag, cancellationToken);
+    }
+
+    private async Task AddToRecentAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
+        {
+            var entry = await store.GetRecentAsync(cancellationToken);
+            var updated = (entry?.Value ?? RecentNotifications.Empty).With(orderId, settings.RecentLimit);
+            if (updated is null || await store.TryWriteRecentAsync(updated, entry?.ETag, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("Could not update the recent-notifications index after repeated ETag conflicts.");
+    }
+
+    private static string RequireETag<T>(StateEntry<T> entry) =>
+        entry.ETag ?? throw new InvalidOperationException(
+            $"The state store returned '{entry.Key}' without an ETag; the notification service needs a store with ETag support.");
+
+    private static string NewClaimToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Order {OrderId} was already notified; duplicate ignored")]
+    private static partial void LogDuplicate(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Another delivery is notifying order {OrderId} (claimed until {ClaimedUntil}); asking for redelivery")]
+    private static partial void LogSendInProgress(ILogger logger, string orderId, DateTimeOffset? claimedUntil);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Resuming the pending notification of order {OrderId} (send attempt {SendAttempt})")]
+    private static partial void LogResuming(ILogger logger, string orderId, int sendAttempt);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Channel {Channel} failed to notify order {OrderId}; the delivery will be retried")]
+    private static partial void LogSendFailed(ILogger logger, string orderId, string channel, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not release the notification claim of order {OrderId}; it expires on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, string orderId, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Published notification.sent for order {OrderId} ({Kind}, channel {Channel})")]
+    private static partial void LogAnnounced(ILogger logger, string orderId, NotificationKind kind, string channel);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Order {OrderId} already has a {RecordedKind} notification; ignoring {IncomingKind}")]
+    private static partial void LogConflictingOutcome(ILogger logger, string orderId, NotificationKind recordedKind, NotificationKind incomingKind);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Gave up on order {OrderId} after {Attempts} conflicting writes; asking for redelivery")]
+    private static partial void LogContention(ILogger logger, string orderId, int attempts);
+}
