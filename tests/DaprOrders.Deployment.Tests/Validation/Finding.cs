@@ -58,4 +58,5 @@ public static class FindingCodes
     public const string DuplicateName = "duplicate-name";
     public const string RunFile = "run-file";
     public const string HelmValues = "helm-values";
+    public const string HelmTemplate = "helm-template";
 }

@@ -3,7 +3,9 @@ namespace DaprOrders.Deployment.Validation;
 /// <summary>
 /// Finds the YAML this suite validates. New folders are picked up automatically: every document under
 /// components/, k8s/ and tilt/, and charts/**/values*.yaml (Helm templates under charts/*/templates are
-/// Go templates, not YAML, and are skipped). Test fixtures are never part of the scan.
+/// Go templates, not YAML, and are skipped). Helm values files for upstream charts kept next to the manifests
+/// (k8s/&lt;chart&gt;-values.yaml) are values, not resources: see <see cref="UpstreamChartValuesFiles"/>.
+/// Test fixtures and generated build output (tilt/publish) are never part of the scan.
 /// </summary>
 public sealed class RepositoryLayout
 {
@@ -50,8 +52,27 @@ public sealed class RepositoryLayout
             .Where(Directory.Exists)
             .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
             .Where(ResourceSet.IsYaml)
-            .Where(f => !IsExcluded(f))
+            .Where(f => !IsExcluded(f) && !IsUpstreamChartValues(f))
             .Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Values files for upstream charts installed with <c>helm install -f</c> (for example k8s/dapr-values.yaml for
+    /// the dapr chart): named <c>&lt;chart&gt;-values.yaml</c> inside the resource folders.
+    /// </summary>
+    public IEnumerable<string> UpstreamChartValuesFiles() =>
+        ResourceFolders
+            .Select(f => Path.Combine(Root, f))
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+            .Where(f => ResourceSet.IsYaml(f) && !IsExcluded(f) && IsUpstreamChartValues(f))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>The upstream chart a <c>&lt;chart&gt;-values.yaml</c> file is for (<c>dapr</c> for dapr-values.yaml).</summary>
+    public static string UpstreamChartOf(string valuesFile) =>
+        Path.GetFileNameWithoutExtension(valuesFile)[..^"-values".Length];
+
+    private static bool IsUpstreamChartValues(string file) =>
+        Path.GetFileNameWithoutExtension(file).EndsWith("-values", StringComparison.Ordinal);
 
     /// <summary>Helm values files of every chart under charts/ (including subcharts), templates excluded.</summary>
     public IEnumerable<string> HelmValuesFiles()
@@ -68,6 +89,6 @@ public sealed class RepositoryLayout
     {
         var segments = Relative(file).Split('/');
         return segments.Contains("fixtures") || segments.Contains("templates") || segments.Contains("node_modules")
-               || segments.Contains("bin") || segments.Contains("obj");
+               || segments.Contains("bin") || segments.Contains("obj") || segments.Contains("publish");
     }
 }

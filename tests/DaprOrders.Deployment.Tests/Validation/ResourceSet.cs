@@ -50,6 +50,9 @@ public sealed class ResourceSet
         return new ResourceSet(name, folders, resources);
     }
 
+    /// <summary>A set of documents that did not come from resources-path folders (for example a rendered Helm chart).</summary>
+    public static ResourceSet FromResources(string name, IReadOnlyList<YamlResource> resources) => new(name, [], resources);
+
     public static bool IsYaml(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 

@@ -2,8 +2,12 @@ using Newtonsoft.Json.Linq;
 
 namespace DaprOrders.Deployment.Validation;
 
-/// <summary>The fixed facts a resource set is checked against: which apps exist and which actor types each hosts.</summary>
-public sealed record SystemTopology(IReadOnlyList<string> AppIds, IReadOnlyDictionary<string, string> ActorTypeHosts);
+/// <summary>
+/// The fixed facts a resource set is checked against: which apps exist and which actor types each hosts.
+/// <paramref name="Namespace"/> is the Kubernetes namespace the apps run in (empty self-hosted): daprd prefixes
+/// the internal outbox topic with it (wire notes §4).
+/// </summary>
+public sealed record SystemTopology(IReadOnlyList<string> AppIds, IReadOnlyDictionary<string, string> ActorTypeHosts, string Namespace = "");
 
 /// <summary>
 /// Cross-checks across the resources one daprd loads: unique names, scopes naming real apps, one actor state
@@ -54,7 +58,7 @@ public static class ResourceSetValidator
         foreach (var component in set.Components)
         {
             CheckSecretStore(set, component, Error);
-            CheckOutbox(set, component, Error);
+            CheckOutbox(set, component, topology.Namespace, Error);
         }
 
         foreach (var resiliency in set.OfKind("Resiliency"))
@@ -136,7 +140,7 @@ public static class ResourceSetValidator
         }
     }
 
-    private static void CheckOutbox(ResourceSet set, YamlResource component, Action<YamlResource, JToken?, string> error)
+    private static void CheckOutbox(ResourceSet set, YamlResource component, string @namespace, Action<YamlResource, JToken?, string> error)
     {
         if (ResourceSet.Category(component) != "state")
         {
@@ -176,7 +180,7 @@ public static class ResourceSetValidator
                 if (role == "outboxPubsub")
                 {
                     // Internal topic {NAMESPACE}{appId}{outboxPublishTopic}outbox; NAMESPACE is empty self-hosted (wire notes §4).
-                    var internalTopic = OutboxInternalTopic(app, topic);
+                    var internalTopic = OutboxInternalTopic(app, topic, @namespace);
                     if (!acl.IsAllowedToPublish(app, internalTopic) || !acl.IsAllowedToSubscribe(app, internalTopic))
                     {
                         error(component, null, $"outbox of '{component.Name}': app '{app}' must be allowed to publish and subscribe '{internalTopic}' on '{pubsubName}' (daprd's internal outbox topic)");
