@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using DaprOrders.Emulator.Hosting;
+using DaprOrders.Emulator.PubSub;
 using DaprOrders.Emulator.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,7 +12,7 @@ namespace DaprOrders.Emulator;
 /// An in-process stand-in for daprd, for tests and the embedded default run: one sidecar HTTP endpoint per app-id,
 /// sharing in-memory pub/sub, state and actor placement. Not a production runtime.
 /// </summary>
-public sealed class DaprEmulator : IAsyncDisposable
+public sealed partial class DaprEmulator : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
@@ -45,6 +47,12 @@ public sealed class DaprEmulator : IAsyncDisposable
             .AddSingleton<EmulatedApps>()
             .AddEmulatorBuildingBlocks()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<DaprEmulator>();
+        foreach (var warning in services.GetRequiredService<EmulatorResources>().Warnings)
+        {
+            LogResourceWarning(logger, warning);
+        }
 
         var emulator = new DaprEmulator(services);
         try
@@ -81,6 +89,43 @@ public sealed class DaprEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>An emulator-level view: every app, its endpoints, readiness and the subscriptions its sidecar runs.</summary>
+    public JsonObject Describe()
+    {
+        var broker = _services.GetRequiredService<PubSubBroker>();
+        var apps = new JsonArray();
+        foreach (var app in Apps.All.OrderBy(a => a.AppId, StringComparer.Ordinal))
+        {
+            var subscriptions = new JsonArray();
+            foreach (var subscription in broker.SubscriptionsOf(app.AppId))
+            {
+                subscriptions.Add(new JsonObject
+                {
+                    ["pubsubname"] = subscription.Component.Name,
+                    ["topic"] = subscription.Topic,
+                    ["type"] = subscription.Type == SubscriptionType.Declarative ? "DECLARATIVE" : "PROGRAMMATIC",
+                });
+            }
+
+            apps.Add(new JsonObject
+            {
+                ["appId"] = app.AppId,
+                ["daprHttpEndpoint"] = app.HttpEndpoint.ToString(),
+                ["appPort"] = app.Options.AppPort,
+                ["ready"] = app.IsAppReady,
+                ["subscriptions"] = subscriptions,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["apps"] = apps,
+            ["components"] = new JsonArray([.. _services.GetRequiredService<EmulatorResources>().Components
+                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["type"] = c.Type, ["scopes"] = new JsonArray([.. c.Scopes.Select(s => (JsonNode)s)]) })]),
+            ["pubsub"] = new JsonObject { ["inFlight"] = broker.InFlight, ["pendingRetries"] = broker.PendingRetries },
+        };
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var app in Apps.All)
@@ -90,4 +135,7 @@ public sealed class DaprEmulator : IAsyncDisposable
 
         await _services.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogResourceWarning(ILogger logger, string warning);
 }

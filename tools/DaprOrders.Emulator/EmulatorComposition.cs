@@ -1,4 +1,9 @@
+using DaprOrders.Emulator.Actors;
 using DaprOrders.Emulator.Hosting;
+using DaprOrders.Emulator.Invocation;
+using DaprOrders.Emulator.PubSub;
+using DaprOrders.Emulator.Resiliency;
+using DaprOrders.Emulator.State;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Emulator;
@@ -11,6 +16,11 @@ internal static class EmulatorComposition
         services.AddSingleton<ISidecarApi, HealthApi>();
         services.AddSingleton<ISidecarApi, MetadataApi>();
         // Building blocks: one line each.
+        services.AddEmulatorResiliency();
+        services.AddEmulatorState();
+        services.AddEmulatorPubSub();
+        services.AddEmulatorServiceInvocation();
+        services.AddEmulatorActors();
         return services;
     }
 }

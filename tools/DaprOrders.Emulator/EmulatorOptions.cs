@@ -5,7 +5,7 @@ public sealed class EmulatorOptions
 {
     public List<EmulatedAppOptions> Apps { get; } = [];
 
-    /// <summary>Folders of Dapr resource YAMLs (Component, Subscription, Resiliency, Configuration), as daprd's --resources-path.</summary>
+    /// <summary>Folders of Dapr resource YAMLs (Component, Subscription, Resiliency), as daprd's --resources-path.</summary>
     public List<string> ResourcesPaths { get; } = [];
 
     /// <summary>A Dapr Configuration file, as daprd's --config. Optional.</summary>
@@ -19,6 +19,18 @@ public sealed class EmulatorOptions
 
     /// <summary>Address the sidecar endpoints listen on.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Seed for retry jitter and fault injection; null seeds from the clock (like daprd: not reproducible).</summary>
+    public int? RandomSeed { get; set; }
+
+    /// <summary>
+    /// Exponential retries without daprd's ±50 % randomization (delays exactly 500 ms, 750 ms, 1125 ms, ...), so tests
+    /// can assert attempt times. Off by default: the emulator randomizes like daprd.
+    /// </summary>
+    public bool DisableRetryJitter { get; set; }
+
+    /// <summary>Concurrent deliveries per subscription (daprd has no limit unless --app-max-concurrency).</summary>
+    public int MaxConcurrentDeliveriesPerSubscription { get; set; } = 32;
 }
 
 /// <summary>One app and its sidecar, as one entry of a dapr.yaml run template.</summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Hosting;
@@ -60,6 +61,8 @@ public sealed partial class AppSidecar : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_services.GetRequiredService<ILoggerFactory>());
         builder.Services.AddRoutingCore();
+        // The emulator (or the test) owns process lifetime: a sidecar must not react to Ctrl-C on its own.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(listenAddress), Options.DaprHttpPort);
@@ -217,6 +220,13 @@ public sealed partial class AppSidecar : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewReadySignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class EmbeddedHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sidecar for app {AppId} listening on {Endpoint}")]
     private partial void LogSidecarListening(string appId, Uri endpoint);

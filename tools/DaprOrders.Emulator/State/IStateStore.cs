@@ -1,7 +1,7 @@
 namespace DaprOrders.Emulator.State;
 
-/// <summary>A value as a state store holds it: the JSON bytes daprd stored, and the ETag it issued.</summary>
-public sealed record StoredState(ReadOnlyMemory<byte> Value, string ETag);
+/// <summary>A value as a state store holds it: the JSON bytes daprd stored, the ETag it issued and when it expires.</summary>
+public sealed record StoredState(ReadOnlyMemory<byte> Value, string ETag, DateTimeOffset? ExpiresAt = null);
 
 public enum StateOperationKind
 {
@@ -10,12 +10,14 @@ public enum StateOperationKind
 }
 
 /// <summary>One write in a transaction. Keys are the store's physical keys (already prefixed as daprd prefixes them).</summary>
+/// <param name="Ttl">For upserts: the value expires after this long (state metadata ttlInSeconds); null keeps it forever.</param>
 public sealed record StateOperation(
     StateOperationKind Kind,
     string Key,
     ReadOnlyMemory<byte> Value = default,
     string? ETag = null,
-    bool FirstWrite = false);
+    bool FirstWrite = false,
+    TimeSpan? Ttl = null);
 
 /// <summary>The ETag given did not match, or first-write found an existing key (daprd reports these as 409, or 500 inside transactions).</summary>
 public sealed class StateETagMismatchException(string key)

@@ -1,0 +1,121 @@
+using System.Net;
+using DaprOrders.Emulator.Tests.Infrastructure;
+
+namespace DaprOrders.Emulator.Tests.State;
+
+// Wire notes 4: transactional outbox (outboxPublishPubsub / outboxPublishTopic / outbox.projection).
+public sealed class OutboxTests
+{
+    private static async Task<(EmulatorTestBed, TestApp)> StartAsync(string extraMetadata = "")
+    {
+        var listener = await TestApp.StartAsync(a => a.Subscribe("""[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]"""));
+        var resources = new ResourceFolder().WithPubSub().WithStateStore("orderstore", metadata: """
+                - name: outboxPublishPubsub
+                  value: pubsub
+                - name: outboxPublishTopic
+                  value: orders
+            """ + extraMetadata, scopes: "scopes: [ordering]");
+        var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null, ["listener"] = listener });
+        return (bed, listener);
+    }
+
+    [Fact]
+    public async Task Each_committed_upsert_publishes_a_cloudevent_with_an_outbox_id()
+    {
+        var (bed, listener) = await StartAsync();
+        await using var scope = bed;
+
+        var response = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction?metadata.contentType=application/json", """
+            {"operations":[{"operation":"upsert","request":{"key":"order-7","value":{"orderId":7,"status":"placed"}}},
+                           {"operation":"delete","request":{"key":"old"}}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var ce = (await listener.WaitForDeliveriesAsync("/orders", 1))[0].Json!;
+        await bed.WaitForIdleAsync();
+        Assert.Single(listener.RequestsTo("/orders"));
+        Assert.StartsWith("outbox-", ce["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("ordering", ce["source"]!.GetValue<string>());
+        Assert.Equal("com.dapr.event.sent", ce["type"]!.GetValue<string>());
+        Assert.Equal("application/json", ce["datacontenttype"]!.GetValue<string>());
+        Assert.Equal("{\"orderId\":7,\"status\":\"placed\"}", ce["data"]!.ToJsonString());
+        Assert.Equal(string.Empty, ce["traceparent"]!.GetValue<string>());
+        Assert.Equal("application/json", ce["contentType"]!.GetValue<string>()); // op metadata becomes an attribute
+        Assert.Equal("orders", ce["topic"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Op_metadata_overrides_attributes_and_non_json_values_are_formatted_like_go()
+    {
+        var (bed, listener) = await StartAsync();
+        await using var scope = bed;
+
+        await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":{"type":"book","orderId":7},"metadata":{"type":"com.acme.placed","id":"ignored"}}}]}
+            """);
+
+        var ce = (await listener.WaitForDeliveriesAsync("/orders", 1))[0].Json!;
+        Assert.Equal("com.acme.placed", ce["type"]!.GetValue<string>());
+        Assert.StartsWith("outbox-", ce["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("text/plain", ce["datacontenttype"]!.GetValue<string>());
+        Assert.Equal("map[orderId:7 type:book]", ce["data"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_projection_is_published_instead_of_the_stored_value_and_is_not_stored()
+    {
+        var (bed, listener) = await StartAsync();
+        await using var scope = bed;
+
+        await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":{"full":true},"contentType":"application/json"}},
+                           {"operation":"upsert","request":{"key":"o","value":{"public":true},"contentType":"application/json","metadata":{"outbox.projection":"true"}}}]}
+            """);
+
+        var ce = (await listener.WaitForDeliveriesAsync("/orders", 1))[0].Json!;
+        Assert.Equal("{\"public\":true}", ce["data"]!.ToJsonString());
+        Assert.Equal("{\"full\":true}", await bed.Http.GetStringAsync(bed.Sidecar("ordering", "/v1.0/state/orderstore/o")));
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_publishes_nothing_and_plain_saves_never_publish()
+    {
+        var (bed, listener) = await StartAsync();
+        await using var scope = bed;
+
+        var failed = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":1,"etag":"nope"}}]}
+            """);
+        await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore", """[{"key":"p","value":1}]""");
+        await bed.WaitForIdleAsync();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Empty(listener.RequestsTo("/orders"));
+    }
+
+    [Fact]
+    public async Task The_outbox_topic_is_subject_to_publishing_scopes()
+    {
+        var listener = await TestApp.StartAsync();
+        var resources = new ResourceFolder()
+            .WithPubSub(metadata: """
+                    - name: publishingScopes
+                      value: "ordering=payments"
+                """)
+            .WithStateStore("orderstore", metadata: """
+                    - name: outboxPublishPubsub
+                      value: pubsub
+                    - name: outboxPublishTopic
+                      value: orders
+                """);
+        await using var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null, ["listener"] = listener });
+
+        var response = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":1}}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("ERR_PUBLISH_OUTBOX", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await bed.Http.GetAsync(bed.Sidecar("ordering", "/v1.0/state/orderstore/o"))).StatusCode);
+    }
+}

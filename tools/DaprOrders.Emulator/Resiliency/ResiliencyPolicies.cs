@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using DaprOrders.Emulator.Resources;
+
+namespace DaprOrders.Emulator.Resiliency;
+
+/// <summary>
+/// Resolves which timeout/retry/circuit breaker applies to a call, as daprd does: the named target first, then the
+/// Default*Policy names, most specific first (wire notes section 6). Circuit breakers keep state per calling app and
+/// target, like each daprd process does.
+/// </summary>
+public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider timeProvider, EmulatorOptions options)
+{
+    private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
+    private readonly Random _jitter = options.RandomSeed is { } seed ? new Random(seed) : new Random();
+    private readonly Lock _jitterLock = new();
+    private int _retriesWaiting;
+
+    /// <summary>Calls of any kind waiting for a retry delay on the emulator's clock (tests advance a fake clock then).</summary>
+    public int RetriesWaiting => Volatile.Read(ref _retriesWaiting);
+
+    /// <summary>
+    /// Service invocation to <paramref name="targetAppId"/> (targets.apps). Without a retry policy daprd still retries
+    /// connection failures with DaprBuiltInServiceRetries (constant 1 s, 3 retries; overridable by name, at least 3).
+    /// </summary>
+    public ResiliencyPipeline ForApp(string callerAppId, string targetAppId)
+    {
+        var pipeline = Pipeline(callerAppId, $"app:{targetAppId}", Find(callerAppId, r => r.Apps.GetValueOrDefault(targetAppId)), ["App"]);
+        if (pipeline.Policy.Retry is not null)
+        {
+            return pipeline;
+        }
+
+        var overridden = resources.ResiliencyFor(callerAppId).Select(r => r.Retries.GetValueOrDefault("DaprBuiltInServiceRetries")).FirstOrDefault(r => r is not null);
+        var builtIn = overridden is null
+            ? new RetryPolicy("DaprBuiltInServiceRetries", RetryBackoff.Constant, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 3, null)
+            : overridden with { MaxRetries = overridden.MaxRetries < 3 ? 3 : overridden.MaxRetries };
+        // Only failures without a status code (connection errors) are retried: an empty status set matches none.
+        builtIn = builtIn with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
+        return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, waiting => Interlocked.Add(ref _retriesWaiting, waiting ? 1 : -1));
+    }
+
+    /// <summary>Actor calls (targets.actors); the breaker key follows circuitBreakerScope (type, id or both).</summary>
+    public ResiliencyPipeline ForActor(string callerAppId, string actorType, string actorId)
+    {
+        var target = Find(callerAppId, r => r.Actors.GetValueOrDefault(actorType));
+        var scope = target?.CircuitBreakerScope ?? "id";
+        var key = scope.Equals("type", StringComparison.OrdinalIgnoreCase) ? $"actor:{actorType}" : $"actor:{actorType}||{actorId}";
+        return Pipeline(callerAppId, key, target, ["Actor"]);
+    }
+
+    /// <summary>Delivery from a component to the app (targets.components.&lt;name&gt;.inbound).</summary>
+    public ResiliencyPipeline ForComponentInbound(string appId, ComponentDefinition component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        return Pipeline(appId, $"component-in:{component.Name}", Find(appId, r => r.Components.GetValueOrDefault(component.Name)?.Inbound),
+            [$"{Kind(component)}ComponentInbound", "ComponentInbound", "Component"]);
+    }
+
+    /// <summary>Calls from the sidecar into a component (targets.components.&lt;name&gt;.outbound).</summary>
+    public ResiliencyPipeline ForComponentOutbound(string appId, ComponentDefinition component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        return Pipeline(appId, $"component-out:{component.Name}", Find(appId, r => r.Components.GetValueOrDefault(component.Name)?.Outbound),
+            [$"{Kind(component)}ComponentOutbound", "ComponentOutbound", "Component"]);
+    }
+
+    /// <summary>The breaker for a target, if one was created (for tests and metadata).</summary>
+    public CircuitBreaker? FindBreaker(string callerAppId, string targetKey) =>
+        _breakers.GetValueOrDefault($"{callerAppId}/{targetKey}");
+
+    private ResiliencyTargetRef? Find(string appId, Func<ResiliencyDefinition, ResiliencyTargetRef?> select) =>
+        resources.ResiliencyFor(appId).Select(select).FirstOrDefault(t => t is not null);
+
+    private ResiliencyPipeline Pipeline(string appId, string targetKey, ResiliencyTargetRef? target, string[] defaultKinds)
+    {
+        var visible = resources.ResiliencyFor(appId).ToList();
+        var timeout = Named(visible, target?.Timeout, r => r.Timeouts) is var (_, t) ? t : Default(visible, defaultKinds, "Timeout", r => r.Timeouts);
+        var retry = Named(visible, target?.Retry, r => r.Retries) is var (_, rp) ? rp : Default(visible, defaultKinds, "Retry", r => r.Retries);
+        var breakerPolicy = Named(visible, target?.CircuitBreaker, r => r.CircuitBreakers) is var (_, cb)
+            ? cb
+            : Default(visible, defaultKinds, "CircuitBreaker", r => r.CircuitBreakers);
+        var breaker = breakerPolicy is null
+            ? null
+            : _breakers.GetOrAdd($"{appId}/{targetKey}", _ => new CircuitBreaker(breakerPolicy, timeProvider));
+        return new ResiliencyPipeline(new ResolvedResiliency(timeout == default ? null : timeout, retry, breaker), timeProvider, NextRandom, waiting => Interlocked.Add(ref _retriesWaiting, waiting ? 1 : -1));
+    }
+
+    private static (string, TValue)? Named<TValue>(List<ResiliencyDefinition> visible, string? name, Func<ResiliencyDefinition, IReadOnlyDictionary<string, TValue>> policies)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+
+        foreach (var definition in visible)
+        {
+            if (policies(definition).TryGetValue(name, out var value))
+            {
+                return (name, value);
+            }
+        }
+
+        return null;
+    }
+
+    private static TValue? Default<TValue>(List<ResiliencyDefinition> visible, string[] kinds, string policyType, Func<ResiliencyDefinition, IReadOnlyDictionary<string, TValue>> policies)
+    {
+        foreach (var kind in kinds.Append(string.Empty))
+        {
+            if (Named(visible, $"Default{kind}{policyType}Policy", policies) is var (_, value))
+            {
+                return value;
+            }
+        }
+
+        return default;
+    }
+
+    private static string Kind(ComponentDefinition component)
+    {
+        var category = component.Type.Split('.')[0];
+        return category switch
+        {
+            "pubsub" => "Pubsub",
+            "state" => "Statestore",
+            "secretstores" => "Secretstore",
+            "bindings" => "Binding",
+            _ => char.ToUpperInvariant(category[0]) + category[1..],
+        };
+    }
+
+    private double NextRandom()
+    {
+        if (options.DisableRetryJitter)
+        {
+            return 0.5;
+        }
+
+        lock (_jitterLock)
+        {
+            return _jitter.NextDouble();
+        }
+    }
+}
