@@ -78,6 +78,25 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task CloudEvent_attributes_come_from_the_written_operation_and_data_from_its_projection()
+    {
+        // daprd outbox.go: data and content type from the projection, attributes from op.GetMetadata() of the written op.
+        var (bed, listener) = await StartAsync();
+        await using var scope = bed;
+
+        await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":{"full":true},"metadata":{"type":"shop.order.created.v1"}}},
+                           {"operation":"upsert","request":{"key":"o","value":{"public":true},"contentType":"application/json","metadata":{"outbox.projection":"true","type":"ignored.projection.type"}}}]}
+            """);
+
+        var ce = (await listener.WaitForDeliveriesAsync("/orders", 1))[0].Json!;
+        Assert.Equal("shop.order.created.v1", ce["type"]!.GetValue<string>());
+        Assert.Equal("application/json", ce["datacontenttype"]!.GetValue<string>());
+        Assert.Equal("{\"public\":true}", ce["data"]!.ToJsonString());
+        Assert.Null(ce["outbox.projection"]);
+    }
+
+    [Fact]
     public async Task A_failed_transaction_publishes_nothing_and_plain_saves_never_publish()
     {
         var (bed, listener) = await StartAsync();

@@ -277,9 +277,11 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
             var traceId = resources.Configuration.TracingEnabled ? TraceContext.ChildOf(request.Headers["traceparent"].FirstOrDefault()).TraceParent : string.Empty;
             foreach (var item in writes.Where(i => i.Upsert))
             {
-                var published = projections.GetValueOrDefault(item.Key) ?? item;
+                // The projection (if any) gives data and content type; the state operation's own metadata gives the
+                // CloudEvent attributes (daprd's outbox.go copies op.GetMetadata() of the written op).
+                var payload = projections.GetValueOrDefault(item.Key) ?? item;
                 outboxMessages.Add((outbox.PublishPubsub, outbox.PublishTopic,
-                    GoJson.Serialize(OutboxEvent(sidecar.AppId, outbox, published, traceId, request.Headers["tracestate"].FirstOrDefault() ?? string.Empty))));
+                    GoJson.Serialize(OutboxEvent(sidecar.AppId, outbox, payload, item.Metadata, traceId, request.Headers["tracestate"].FirstOrDefault() ?? string.Empty))));
             }
         }
 
@@ -305,7 +307,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         return Results.NoContent();
     }
 
-    private JsonObject OutboxEvent(string appId, OutboxSettings outbox, TransactionItem item, string traceId, string traceState)
+    private JsonObject OutboxEvent(string appId, OutboxSettings outbox, TransactionItem item, Dictionary<string, string> attributes, string traceId, string traceState)
     {
         var contentType = item.ContentType is { Length: > 0 } ct ? ct : item.Metadata.GetValueOrDefault("contentType") is { Length: > 0 } mct ? mct : "text/plain";
         var cloudEvent = new JsonObject
@@ -327,7 +329,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         };
 
         // daprd copies every op-metadata entry (except data and id) verbatim as a CloudEvent attribute.
-        foreach (var (key, value) in item.Metadata)
+        foreach (var (key, value) in attributes)
         {
             if (key is not ("data" or "id"))
             {
