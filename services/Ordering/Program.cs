@@ -1,8 +1,45 @@
+using DaprOrders.Contracts;
+using DaprOrders.Ordering;
+using DaprOrders.Ordering.Api;
+using DaprOrders.Ordering.Index;
+using DaprOrders.Ordering.Intake;
+using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Saga;
 using DaprOrders.ServiceDefaults;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.Actors;
+using DaprOrders.Sidecar.AppCallbacks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.TypeInfoResolverChain.Insert(0, OrderingJsonContext.Default);
+    json.SerializerOptions.TypeInfoResolverChain.Insert(1, ContractsJsonContext.Default);
+});
+
+builder.Services.AddDaprSidecar();
+builder.Services.AddDaprActors(actors => actors.RegisterActor<OrderProcessActor>(OrderProcessActor.TypeName));
+builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
+builder.Services.AddOptions<SagaOptions>().BindConfiguration(SagaOptions.Section);
+builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOptions.Section);
+builder.Services.AddApiRateLimiting(builder.Configuration);
+builder.Services.AddTransient<OrderStore>();
+builder.Services.AddSingleton<SubmissionTracker>();
+builder.Services.AddSingleton<OrderIndexQueue>();
+builder.Services.AddHostedService<OrderIndexWriter>();
+
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseRateLimiter();
+
+app.MapDaprSubscribeHandler();
+app.MapDaprActors();
+app.MapOrderApi();
+app.MapSagaEvents();
+
 app.Run();
+
+/// <summary>Entry point; public so tests can host the service with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

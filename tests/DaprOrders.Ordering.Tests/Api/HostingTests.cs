@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using DaprOrders.Ordering.Tests.Infrastructure;
+
+namespace DaprOrders.Ordering.Tests.Api;
+
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task The_service_runs_on_kestrel_with_settings_from_configuration()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync();
+        await using (sidecar)
+        await using (app)
+        {
+            app.UseKestrel(0);
+            app.StartServer();
+            using var client = app.CreateClient();
+
+            Assert.Equal("127.0.0.1", client.BaseAddress?.Host);
+            Assert.NotEqual(0, client.BaseAddress?.Port);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_public_api_only()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync();
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+            var paths = document["paths"]!.AsObject().Select(p => p.Key).Order().ToList();
+            Assert.Equal(["/orders", "/orders/stats", "/orders/{orderId}"], paths);
+            Assert.NotNull(document["paths"]!["/orders"]!["post"]!["requestBody"]!["content"]!["application/cloudevents+json"]);
+            Assert.Equal("SubmitOrder", (string?)document["paths"]!["/orders"]!["post"]!["operationId"]);
+        }
+    }
+
+    [Fact]
+    public async Task Requests_beyond_the_rate_limit_are_429_problems()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ordering:RateLimit:PermitsPerSecond"] = "1",
+            ["Ordering:RateLimit:Burst"] = "2",
+        });
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await client.GetAsync("/orders/stats");
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                }
+            }
+
+            Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+            // The sidecar-facing routes are never limited.
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/dapr/subscribe")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_rate_limit_can_be_disabled()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ordering:RateLimit:Enabled"] = "false",
+            ["Ordering:RateLimit:PermitsPerSecond"] = "1",
+            ["Ordering:RateLimit:Burst"] = "1",
+        });
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await client.GetAsync("/orders/stats");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+    }
+}
