@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DaprOrders.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -12,12 +13,18 @@ namespace DaprOrders.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, and OpenAPI.
+    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, and
+    /// OpenTelemetry traces and metrics over OTLP when an OTLP endpoint is configured (see <see cref="OtlpExportPlan"/>).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // .NET 10's server span carries the HTTP semantic-convention tags (http.request.method, url.path, http.route,
+        // http.response.status_code) and is named "{method} {route}" only with this switch off; it is on by default for
+        // the OpenTelemetry.Instrumentation.AspNetCore package, which this system does not use.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData", false);
 
         builder.Logging.ClearProviders();
         // Defaults live in code rather than appsettings.json so that every host (tests, containers) starts alike;
@@ -40,6 +47,11 @@ public static class ServiceDefaultsExtensions
             context.ProblemDetails.Extensions.TryAdd("traceId", traceId);
         });
         builder.Services.AddOpenApi();
+
+        // IMeterFactory for the services' own instruments; the providers only listen to what is created anyway.
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<OpenTelemetryExport>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpenTelemetryExport>());
         return builder;
     }
 
@@ -51,6 +63,8 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Outermost, so the span sees the status the exception handler writes.
+        app.Use(ServerSpanEnrichment.InvokeAsync);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel reports body-too-large and similar client errors as BadHttpRequestException with a 4xx status.

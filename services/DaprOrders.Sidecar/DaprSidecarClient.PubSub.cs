@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using DaprOrders.Sidecar.Telemetry;
 
 namespace DaprOrders.Sidecar;
 
@@ -17,7 +18,7 @@ public sealed partial class DaprSidecarClient
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         var body = JsonSerializer.SerializeToUtf8Bytes(data, typeInfo);
-        await PublishCoreAsync(pubsubName, topic, Body(body, JsonMediaType), PublishQuery(options), cancellationToken);
+        await PublishCoreAsync(pubsubName, topic, Body(body, JsonMediaType), PublishQuery(options), options, cancellationToken);
     }
 
     /// <summary>Publishes bytes with an explicit content type (e.g. <c>text/plain</c>, <c>application/octet-stream</c>).</summary>
@@ -27,7 +28,7 @@ public sealed partial class DaprSidecarClient
         ArgumentException.ThrowIfNullOrEmpty(contentType);
         var content = new ReadOnlyMemoryContent(data);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        await PublishCoreAsync(pubsubName, topic, content, PublishQuery(options), cancellationToken);
+        await PublishCoreAsync(pubsubName, topic, content, PublishQuery(options), options, cancellationToken);
     }
 
     /// <summary>
@@ -41,7 +42,7 @@ public sealed partial class DaprSidecarClient
     {
         var content = new ReadOnlyMemoryContent(cloudEvent);
         content.Headers.ContentType = CloudEventsMediaType;
-        await PublishCoreAsync(pubsubName, topic, content, new QueryBuilder().AddMetadata(metadata).ToString(), cancellationToken);
+        await PublishCoreAsync(pubsubName, topic, content, new QueryBuilder().AddMetadata(metadata).ToString(), options: null, cancellationToken);
     }
 
     /// <inheritdoc cref="PublishCloudEventAsync(string, string, ReadOnlyMemory{byte}, IReadOnlyDictionary{string, string}?, CancellationToken)"/>
@@ -108,12 +109,22 @@ public sealed partial class DaprSidecarClient
         }
     }
 
-    private async Task PublishCoreAsync(string pubsubName, string topic, HttpContent content, string query, CancellationToken cancellationToken)
+    private async Task PublishCoreAsync(string pubsubName, string topic, HttpContent content, string query, PublishOptions? options,
+        CancellationToken cancellationToken)
     {
+        // Producer span: the parent of the HttpClient span whose traceparent daprd continues (Telemetry/PublishActivity.cs).
+        using var activity = PublishActivity.Start(pubsubName, topic, options);
         using var request = CreateRequest(HttpMethod.Post, $"/v1.0/publish/{Segment(pubsubName)}/{PathTail(topic)}{query}");
         request.Content = content;
-        using var response = await SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(request, response, cancellationToken);
+        try
+        {
+            using var response = await SendAsync(request, cancellationToken);
+            await EnsureSuccessAsync(request, response, cancellationToken);
+        }
+        catch (Exception ex) when (PublishActivity.Failed(activity, ex))
+        {
+            throw; // Never entered: the filter records the error on the span and lets the exception pass.
+        }
     }
 
     private static string PublishQuery(PublishOptions? options)

@@ -5,6 +5,7 @@ using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Intake;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Saga;
+using DaprOrders.Ordering.Telemetry;
 using DaprOrders.ServiceDefaults;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.Actors;
@@ -27,8 +28,9 @@ builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOpt
 builder.Services.AddApiRateLimiting(builder.Configuration);
 builder.Services.AddTransient<OrderStore>();
 builder.Services.AddSingleton<SubmissionTracker>();
-builder.Services.AddSingleton<OrderIndexQueue>();
-builder.Services.AddHostedService<OrderIndexWriter>();
+builder.Services.AddSingleton<OrderingMetrics>();
+builder.Services.AddSingleton<OrderIndexWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderIndexWriter>());
 
 var app = builder.Build();
 app.UseServiceDefaults();

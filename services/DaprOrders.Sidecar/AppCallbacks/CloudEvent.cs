@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using DaprOrders.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -63,7 +64,10 @@ public sealed record CloudEvent<T>
 
         using (document)
         {
-            return CloudEventReader.Read<T>(document.RootElement, CloudEventReader.ResolveOptions(context));
+            var cloudEvent = CloudEventReader.Read<T>(document.RootElement, CloudEventReader.ResolveOptions(context));
+            TopicDelivery.Describe(context, cloudEvent.Id, cloudEvent.Type, cloudEvent.Source, cloudEvent.TraceParent,
+                cloudEvent.Extensions.TryGetProperty("traceid", out var traceId) && traceId.ValueKind == JsonValueKind.String ? traceId.GetString() : null);
+            return cloudEvent;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,21 +41,25 @@ public static partial class TopicEndpointExtensions
             }
 
             endpoint.Metadata.Add(TopicDeliveryGuard.Instance);
-            endpoint.RequestDelegate = context => DeliverAsync(context, inner);
+            endpoint.RequestDelegate = context => DeliverAsync(context, inner, subscription);
             // Outermost: the token is checked before anything reads the body.
             DaprAppToken.Wrap(endpoint);
         });
         return builder;
     }
 
-    private static async Task DeliverAsync(HttpContext context, RequestDelegate inner)
+    private static async Task DeliverAsync(HttpContext context, RequestDelegate inner, TopicSubscription subscription)
     {
+        // Consumer span and handler duration/outcome metrics (services/DaprOrders.Sidecar/Telemetry).
+        var delivery = TopicDelivery.Start(context, subscription);
+        Exception? failure = null;
         try
         {
             await inner(context);
         }
         catch (MalformedCloudEventException ex)
         {
+            failure = ex;
             var logger = Logger(context);
             LogDropped(logger, context.Request.Path, ex.Message);
             if (!context.Response.HasStarted)
@@ -62,8 +67,22 @@ public static partial class TopicEndpointExtensions
                 await TopicResponse.Drop().ExecuteAsync(context);
             }
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The request itself is unreadable (e.g. a body beyond Kestrel's MaxRequestBodySize): the client's error,
+            // answered with its 4xx like any other endpoint, not a handler failure (500).
+            failure = ex;
+            LogDropped(Logger(context), context.Request.Path, ex.Message);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await TypedResults.Problem(statusCode: ex.StatusCode, title: "The delivery could not be read", detail: ex.Message)
+                    .ExecuteAsync(context);
+            }
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
+            failure = ex;
             LogHandlerFailed(Logger(context), context.Request.Path, ex);
             if (!context.Response.HasStarted)
             {
@@ -74,6 +93,10 @@ public static partial class TopicEndpointExtensions
                         detail: "The delivery will be retried according to the pubsub's resiliency policy.")
                     .ExecuteAsync(context);
             }
+        }
+        finally
+        {
+            delivery.Complete(context, failure);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -52,6 +53,11 @@ public sealed class TopicResponse : IResult, IStatusCodeHttpResult, IContentType
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        if (httpContext.Features.Get<TopicDelivery>() is { } delivery)
+        {
+            delivery.AnsweredStatus = Status;
+        }
+
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
         httpContext.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(httpContext.Response.Body, new TopicStatusWire(ToWire(Status)),

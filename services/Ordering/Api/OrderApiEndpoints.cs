@@ -2,6 +2,7 @@ using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Intake;
 using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Telemetry;
 using DaprOrders.Sidecar;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -65,8 +66,8 @@ public static partial class OrderApiEndpoints
         return orders;
     }
 
-    internal static async Task<IResult> SubmitAsync(HttpContext context, OrderStore store, OrderIndexQueue index,
-        IOptions<IntakeOptions> options, TimeProvider timeProvider, ILogger<OrderStore> logger)
+    internal static async Task<IResult> SubmitAsync(HttpContext context, OrderStore store, OrderIndexWriter index,
+        IOptions<IntakeOptions> options, TimeProvider timeProvider, ILogger<OrderStore> logger, OrderingMetrics metrics)
     {
         var request = context.Request;
         var limits = options.Value;
@@ -121,6 +122,7 @@ public static partial class OrderApiEndpoints
             if (result.Outcome == SubmissionOutcome.Created)
             {
                 index.Enqueue(result.Order, previousStatus: null);
+                metrics.OrderSubmitted();
             }
         }
 
@@ -188,7 +190,7 @@ public static partial class OrderApiEndpoints
     }
 
     internal static async Task<Results<Ok<OrderList>, ValidationProblem>> ListOrdersAsync(string? status, int? limit,
-        DaprSidecarClient sidecar, CancellationToken cancellationToken)
+        OrderIndexWriter index, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         OrderStatus? filter = null;
@@ -216,7 +218,7 @@ public static partial class OrderApiEndpoints
             return TypedResults.ValidationProblem(errors, title: "The query is invalid");
         }
 
-        var document = await OrderIndexWriter.ReadAsync(sidecar, cancellationToken);
+        var document = await index.ReadIndexAsync(cancellationToken);
         var orders = document.Recent
             .Where(o => filter is null || o.Status == filter)
             .Take(limit ?? DefaultListLimit)
@@ -224,9 +226,9 @@ public static partial class OrderApiEndpoints
         return TypedResults.Ok(new OrderList(orders, orders.Count));
     }
 
-    internal static async Task<Ok<OrderStats>> GetStatsAsync(DaprSidecarClient sidecar, CancellationToken cancellationToken)
+    internal static async Task<Ok<OrderStats>> GetStatsAsync(OrderIndexWriter index, CancellationToken cancellationToken)
     {
-        var document = await OrderIndexWriter.ReadAsync(sidecar, cancellationToken);
+        var document = await index.ReadIndexAsync(cancellationToken);
         return TypedResults.Ok(new OrderStats(document.CountsByStatus(), document.TotalOrders));
     }
 

@@ -73,6 +73,12 @@ public static class CloudEventReader
     // Bounded so that a hostile body cannot make the parser recurse deeply; our payloads nest three levels.
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
+    // Context attributes whose CloudEvents type is String (time is a Timestamp, also written as a JSON string).
+    private static readonly HashSet<string> StringAttributes = new(StringComparer.Ordinal)
+    {
+        "specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time",
+    };
+
     private static readonly HashSet<string> ContextAttributes = new(StringComparer.Ordinal)
     {
         "specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time", "data", "data_base64",
@@ -196,29 +202,46 @@ public static class CloudEventReader
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         JsonElement data = default;
         var hasData = false;
-        foreach (var property in element.EnumerateObject())
+        try
         {
-            switch (property.Name)
+            foreach (var property in element.EnumerateObject())
             {
-                case "data":
-                    data = property.Value.Clone();
-                    hasData = true;
-                    break;
-                case "data_base64":
-                    errors.Add(prefix + "data_base64", "Order events carry JSON data; binary data_base64 is not accepted.");
-                    break;
-                default:
-                    if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                    {
-                        errors.Add(prefix + property.Name, "Attribute values must be strings, numbers or booleans.");
-                        continue;
-                    }
+                switch (property.Name)
+                {
+                    case "data":
+                        data = property.Value.Clone();
+                        hasData = true;
+                        break;
+                    case "data_base64":
+                        errors.Add(prefix + "data_base64", "Order events carry JSON data; binary data_base64 is not accepted.");
+                        break;
+                    default:
+                        if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                        {
+                            errors.Add(prefix + property.Name, "Attribute values must be strings, numbers or booleans.");
+                            continue;
+                        }
 
-                    attributes[property.Name] = property.Value.ValueKind == JsonValueKind.String
-                        ? property.Value.GetString()!
-                        : property.Value.GetRawText();
-                    break;
+                        // The JSON event format writes the spec's String attributes as JSON strings; only extensions
+                        // may be numbers or booleans (a numeric specversion 1.0 is not the string "1.0").
+                        if (StringAttributes.Contains(property.Name) && property.Value.ValueKind != JsonValueKind.String)
+                        {
+                            errors.Add(prefix + property.Name, $"The attribute '{property.Name}' must be a JSON string.");
+                            continue;
+                        }
+
+                        attributes[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                            ? property.Value.GetString()!
+                            : property.Value.GetRawText();
+                        break;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument does not validate the UTF-8 inside strings; decoding a name or value does, and throws.
+            errors.Add(prefix.Length > 0 ? prefix.TrimEnd('.') : "$", "The event contains text that is not valid UTF-8.");
+            return null;
         }
 
         if (attributes.TryGetValue("datacontenttype", out var dataContentType) && !IsJsonMediaType(ParseMediaType(dataContentType)))

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Telemetry;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.Actors;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,10 @@ namespace DaprOrders.Ordering.Saga;
 /// </summary>
 public sealed partial class OrderProcessActor(
     OrderStore orders,
-    OrderIndexQueue index,
+    OrderIndexWriter index,
     IOptions<SagaOptions> options,
     TimeProvider timeProvider,
+    OrderingMetrics metrics,
     ILogger<OrderProcessActor> logger) : Actor, IRemindable
 {
     public const string TypeName = "OrderProcess";
@@ -144,6 +146,7 @@ public sealed partial class OrderProcessActor(
                     }
 
                     index.Enqueue(stored, status);
+                    metrics.StatusRecorded(status, stored);
                     status = stored.Status;
                     break;
                 case SagaEffect.PublishPaymentRequested publish:
