@@ -1,8 +1,42 @@
+using System.Text.Json.Serialization;
+using DaprOrders.Contracts;
+using DaprOrders.Payment;
+using DaprOrders.Payment.Api;
+using DaprOrders.Payment.Events;
+using DaprOrders.Payment.Gateway;
+using DaprOrders.Payment.Payments;
 using DaprOrders.ServiceDefaults;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.AppCallbacks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    // Same shape as the contracts: optional members are omitted rather than written as null.
+    options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, PaymentJsonContext.Default);
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+});
+builder.Services.AddDaprSidecar();
+builder.Services.AddOptions<PaymentGatewayOptions>()
+    .BindConfiguration(PaymentGatewayOptions.SectionName)
+    .Validate(o => o.IsValid(out _), "PaymentGateway settings are out of range (see services/Payment/README.md).")
+    .ValidateOnStart();
+// One instance behind both interfaces: the ledger summary must describe the gateway that charges.
+builder.Services.AddSingleton<SimulatedPaymentGateway>();
+builder.Services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
+builder.Services.AddSingleton<IPaymentLedger>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
+builder.Services.AddSingleton<PaymentRecordStore>();
+builder.Services.AddSingleton<PaymentProcessor>();
+
 var app = builder.Build();
 app.UseServiceDefaults();
+app.MapDaprSubscribeHandler();
+app.MapPaymentApi();
+app.MapOrderEvents();
 app.Run();
+
+/// <summary>Entry point; public so tests can host the service with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,248 @@
+using DaprOrders.Contracts;
+using DaprOrders.Inventory.Stock;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.AppCallbacks;
+
+namespace DaprOrders.Inventory.Reservations;
+
+/// <summary>
+/// Order-level, all-or-nothing reservation across Stock actors. Every step is safe to repeat: the Stock actors answer
+/// a repeated call for an order with their first answer, and the reservation record (first-write, then ETag) decides
+/// which delivery publishes. The decision is saved before anything is given back, so a crash at any point converges
+/// on redelivery to the same outcome.
+/// </summary>
+public sealed partial class StockReservationCoordinator(
+    StockActors stock,
+    ReservationStore records,
+    DaprSidecarClient sidecar,
+    TimeProvider timeProvider,
+    ILogger<StockReservationCoordinator> logger)
+{
+    /// <summary>ETag conflicts tolerated per delivery before asking daprd to redeliver later.</summary>
+    public const int MaxConflicts = 5;
+
+    public async Task<TopicStatus> OnOrderCreatedAsync(OrderCreated order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ReservationPlan plan;
+        try
+        {
+            plan = ReservationPlan.For(order.OrderId, order.Lines ?? []);
+        }
+        catch (Exception ex) when (ex is ArgumentException or OverflowException)
+        {
+            LogUnprocessable(logger, order.OrderId, ex.Message);
+            return TopicStatus.Drop;
+        }
+
+        var lostRace = false;
+        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        {
+            var entry = await records.GetAsync(order.OrderId, cancellationToken);
+            if (entry?.Value is { } existing)
+            {
+                await ReplayCreatedAsync(existing, plan, publish: !lostRace, cancellationToken);
+                return TopicStatus.Success;
+            }
+
+            var decision = await ReserveAsync(plan, cancellationToken);
+            var record = StockReservationRecord.Decided(plan, decision, timeProvider.GetUtcNow());
+            if (!await records.TryCreateAsync(record, cancellationToken))
+            {
+                // A duplicate delivery decided first (same answers from the actors) or a cancellation left a tombstone.
+                lostRace = true;
+                continue;
+            }
+
+            if (!decision.Reserved)
+            {
+                await ReleaseAsync(plan.OrderId, record.HeldLines(), cancellationToken);
+            }
+
+            await PublishDecisionAsync(record, cancellationToken);
+            LogDecided(logger, order.OrderId, record.Status);
+            return TopicStatus.Success;
+        }
+
+        LogTooManyConflicts(logger, order.OrderId, "order.created");
+        return TopicStatus.Retry;
+    }
+
+    public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cancellation);
+        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        {
+            var entry = await records.GetAsync(cancellation.OrderId, cancellationToken);
+            if (entry?.Value is not { } record)
+            {
+                if (await records.TryCreateAsync(StockReservationRecord.Tombstone(cancellation.OrderId, timeProvider.GetUtcNow()), cancellationToken))
+                {
+                    LogTombstone(logger, cancellation.OrderId);
+                    return TopicStatus.Success;
+                }
+
+                continue;
+            }
+
+            switch (record.Status)
+            {
+                case ReservationStatus.Reserved:
+                    // Release, announce, then record: each step is safe to repeat, so a crash anywhere before the record
+                    // is saved makes the redelivery do it all again (the event at least once, never lost).
+                    await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
+                    var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
+                    await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released), cancellationToken);
+                    if (!await records.TryReplaceAsync(released, entry.ETag!, cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    LogDecided(logger, record.OrderId, ReservationStatus.Released);
+                    return TopicStatus.Success;
+
+                case ReservationStatus.Rejected:
+                    // Nothing is held once a rejection completed; repeating the release covers a crash half-way through it.
+                    await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
+                    return TopicStatus.Success;
+
+                default:
+                    LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
+                    return TopicStatus.Success;
+            }
+        }
+
+        LogTooManyConflicts(logger, cancellation.OrderId, "order.cancelled");
+        return TopicStatus.Retry;
+    }
+
+    public async Task<TopicStatus> OnOrderCompletedAsync(OrderCompleted completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        {
+            var entry = await records.GetAsync(completion.OrderId, cancellationToken);
+            if (entry?.Value is not { } record)
+            {
+                // Cannot happen in the saga (completion follows stock.reserved, published after the record was saved).
+                LogNoReservation(logger, completion.OrderId);
+                return TopicStatus.Success;
+            }
+
+            if (record.Status != ReservationStatus.Reserved)
+            {
+                LogNothingToDo(logger, record.OrderId, "order.completed", record.Status);
+                return TopicStatus.Success;
+            }
+
+            foreach (var line in record.Lines)
+            {
+                await stock.CommitAsync(line.Sku, record.OrderId, cancellationToken);
+            }
+
+            if (await records.TryReplaceAsync(record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), entry.ETag!, cancellationToken))
+            {
+                LogDecided(logger, record.OrderId, ReservationStatus.Committed);
+                return TopicStatus.Success;
+            }
+        }
+
+        LogTooManyConflicts(logger, completion.OrderId, "order.completed");
+        return TopicStatus.Retry;
+    }
+
+    /// <summary>A redelivered (or raced) order.created for an order that already has a record.</summary>
+    private async Task ReplayCreatedAsync(StockReservationRecord record, ReservationPlan plan, bool publish, CancellationToken cancellationToken)
+    {
+        switch (record.Status)
+        {
+            case ReservationStatus.CancelledBeforeReservation:
+                // Never reserve after a cancellation. Releasing marks each SKU as released for this order (so a reserve
+                // still in flight is refused) and returns anything a delivery that raced the cancellation managed to hold.
+                var returned = await ReleaseAsync(plan.OrderId, plan.Lines, cancellationToken);
+                if (returned.Count > 0)
+                {
+                    await PublishReleasedAsync(plan.OrderId, returned, timeProvider.GetUtcNow(), cancellationToken);
+                }
+
+                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
+                return;
+
+            case ReservationStatus.Rejected:
+                await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
+                break;
+
+            case ReservationStatus.Released or ReservationStatus.Committed:
+                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
+                return;
+        }
+
+        if (publish)
+        {
+            await PublishDecisionAsync(record, cancellationToken);
+        }
+    }
+
+    private async Task<ReservationDecision> ReserveAsync(ReservationPlan plan, CancellationToken cancellationToken)
+    {
+        var results = new List<StockReservationResult>(plan.Lines.Count);
+        foreach (var line in plan.Lines)
+        {
+            var result = await stock.ReserveAsync(line.Sku, plan.OrderId, line.Quantity, cancellationToken);
+            results.Add(result);
+            if (ReservationPlan.StopsPlan(result))
+            {
+                break;
+            }
+        }
+
+        return plan.Decide(results);
+    }
+
+    /// <summary>Releases every line (idempotent per order); returns what was actually given back.</summary>
+    private async Task<IReadOnlyList<StockLine>> ReleaseAsync(string orderId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
+    {
+        var returned = new List<StockLine>();
+        foreach (var line in lines)
+        {
+            var result = await stock.ReleaseAsync(line.Sku, orderId, cancellationToken);
+            if (result.ReleasedQuantity > 0)
+            {
+                returned.Add(new StockLine(line.Sku, result.ReleasedQuantity));
+            }
+        }
+
+        return returned;
+    }
+
+    private Task PublishDecisionAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
+        record.Status == ReservationStatus.Reserved
+            ? sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
+                new StockReserved(record.OrderId, record.Lines, record.EnteredAt(ReservationStatus.Reserved)),
+                ContractsJsonContext.Default.StockReserved, new PublishOptions { CloudEventType = EventTypes.StockReserved }, cancellationToken)
+            : sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
+                new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
+                ContractsJsonContext.Default.StockRejected, new PublishOptions { CloudEventType = EventTypes.StockRejected }, cancellationToken);
+
+    private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, CancellationToken cancellationToken) =>
+        sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory, new StockReleased(orderId, lines, at),
+            ContractsJsonContext.Default.StockReleased, new PublishOptions { CloudEventType = EventTypes.StockReleased }, cancellationToken);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} is now {Status}")]
+    private static partial void LogDecided(ILogger logger, string orderId, ReservationStatus status);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Order {OrderId} was cancelled before it was reserved; tombstone written")]
+    private static partial void LogTombstone(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Nothing to do for {EventName} of order {OrderId}: reservation is {Status}")]
+    private static partial void LogNothingToDo(ILogger logger, string orderId, string eventName, ReservationStatus status);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Order {OrderId} completed but has no reservation record; nothing to commit")]
+    private static partial void LogNoReservation(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Too many concurrent updates of reservation {OrderId} while handling {EventName}; asking for redelivery")]
+    private static partial void LogTooManyConflicts(ILogger logger, string orderId, string eventName);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Dropping order.created of order {OrderId}: {Reason}")]
+    private static partial void LogUnprocessable(ILogger logger, string orderId, string reason);
+}

@@ -1,0 +1,268 @@
+using DaprOrders.Contracts;
+using DaprOrders.Payment.Gateway;
+using DaprOrders.Sidecar;
+using DaprOrders.Sidecar.AppCallbacks;
+
+namespace DaprOrders.Payment.Payments;
+
+/// <summary>
+/// Charges and refunds, exactly once per order. Two mechanisms cooperate: the gateway's idempotency key (the order id)
+/// means a repeated charge returns the first charge instead of charging again, and the payment record's ETag picks one
+/// winner among concurrent deliveries.
+/// <list type="bullet">
+/// <item>Charge outcome: only the delivery that moves the record out of Charging publishes it; a later duplicate
+/// republishes the recorded outcome (the first delivery may have stopped between saving and publishing).</item>
+/// <item>Refund: refund, publish, then save; a crash before the save repeats the (idempotent) refund and the event, so
+/// the event goes out at least once; a plain duplicate cancellation finds Refunded and publishes nothing.</item>
+/// </list>
+/// </summary>
+public sealed partial class PaymentProcessor(
+    IPaymentGateway gateway,
+    PaymentRecordStore records,
+    DaprSidecarClient sidecar,
+    TimeProvider timeProvider,
+    ILogger<PaymentProcessor> logger)
+{
+    /// <summary>ETag conflicts tolerated per delivery before asking daprd to redeliver later.</summary>
+    public const int MaxConflicts = 5;
+
+    public async Task<TopicStatus> OnPaymentRequestedAsync(PaymentRequested request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.OrderId) || string.IsNullOrEmpty(request.CustomerId)
+            || request.Amount is not { Amount: >= 0, Currency.Length: > 0 })
+        {
+            LogUnprocessable(logger, request.OrderId);
+            return TopicStatus.Drop;
+        }
+
+        try
+        {
+            return await SettleRequestAsync(request, cancellationToken);
+        }
+        catch (PaymentGatewayUnavailableException ex)
+        {
+            LogGatewayUnavailable(logger, request.OrderId, ex.Message);
+            return TopicStatus.Retry;
+        }
+    }
+
+    private async Task<TopicStatus> SettleRequestAsync(PaymentRequested request, CancellationToken cancellationToken)
+    {
+        var lostRace = false;
+        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        {
+            var entry = await records.GetAsync(request.OrderId, cancellationToken);
+            if (entry?.Value is not { } record)
+            {
+                if (!await records.TryCreateAsync(PaymentRecord.StartCharging(request, Now), cancellationToken))
+                {
+                    lostRace = true;
+                }
+
+                continue; // read it back for its ETag
+            }
+
+            var etag = entry.ETag!;
+            switch (record.Status)
+            {
+                case PaymentStatus.Charging:
+                    ChargeResult result;
+                    try
+                    {
+                        result = await gateway.ChargeAsync(record.OrderId, record.CustomerId ?? request.CustomerId,
+                            record.Amount ?? request.Amount, cancellationToken);
+                    }
+                    catch (PaymentGatewayUnavailableException ex)
+                    {
+                        // Best effort bookkeeping; daprd redelivers per the resiliency policy (5 s, 30 s, then dead letter).
+                        await records.TryReplaceAsync(record.WithFailedAttempt(ex.Message, Now), etag, cancellationToken);
+                        LogGatewayUnavailable(logger, record.OrderId, ex.Message);
+                        return TopicStatus.Retry;
+                    }
+
+                    var settled = result switch
+                    {
+                        ChargeApproved approved => record.ToCharged(approved.PaymentId, Now),
+                        ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now),
+                        _ => throw new InvalidOperationException($"Unknown charge result {result.GetType().Name}."),
+                    };
+                    if (!await records.TryReplaceAsync(settled, etag, cancellationToken))
+                    {
+                        // A duplicate delivery settled it (same gateway answer) or a cancellation came in: look again.
+                        lostRace = true;
+                        continue;
+                    }
+
+                    await PublishOutcomeAsync(settled, cancellationToken);
+                    LogSettled(logger, settled.OrderId, settled.Status);
+                    return TopicStatus.Success;
+
+                case PaymentStatus.Charged or PaymentStatus.Declined:
+                    if (!lostRace)
+                    {
+                        await PublishOutcomeAsync(record, cancellationToken);
+                    }
+
+                    return TopicStatus.Success;
+
+                case PaymentStatus.CancelledBeforeCharge:
+                    // Never charge after a cancellation; but a charge that raced the cancellation must be given back.
+                    if (await RefundStrayChargeAsync(record, etag, cancellationToken) is null)
+                    {
+                        lostRace = true;
+                        continue;
+                    }
+
+                    return TopicStatus.Success;
+
+                default:
+                    LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
+                    return TopicStatus.Success;
+            }
+        }
+
+        LogTooManyConflicts(logger, request.OrderId, "payment.requested");
+        return TopicStatus.Retry;
+    }
+
+    public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cancellation);
+        try
+        {
+            return await SettleCancellationAsync(cancellation, cancellationToken);
+        }
+        catch (PaymentGatewayUnavailableException ex)
+        {
+            LogGatewayUnavailable(logger, cancellation.OrderId, ex.Message);
+            return TopicStatus.Retry;
+        }
+    }
+
+    private async Task<TopicStatus> SettleCancellationAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        {
+            var entry = await records.GetAsync(cancellation.OrderId, cancellationToken);
+            if (entry?.Value is not { } record)
+            {
+                if (await records.TryCreateAsync(PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
+                {
+                    LogSettled(logger, cancellation.OrderId, PaymentStatus.CancelledBeforeCharge);
+                    return TopicStatus.Success;
+                }
+
+                continue;
+            }
+
+            var etag = entry.ETag!;
+            switch (record.Status)
+            {
+                case PaymentStatus.Charged:
+                {
+                    // Refund (idempotent per payment id), announce, then record: a crash before the record is saved makes
+                    // the redelivery repeat a harmless refund and the event (at least once, never lost).
+                    await gateway.RefundAsync(record.PaymentId!, record.Amount!, cancellationToken);
+                    var refunded = record.ToRefunded(record.PaymentId!, record.Amount!, Now);
+                    await PublishRefundedAsync(refunded, cancellationToken);
+                    if (!await records.TryReplaceAsync(refunded, etag, cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    LogSettled(logger, refunded.OrderId, refunded.Status);
+                    return TopicStatus.Success;
+                }
+
+                case PaymentStatus.Charging:
+                {
+                    // A charge may be in flight or may have landed without being recorded: ask the gateway.
+                    var charge = await gateway.FindChargeAsync(record.OrderId, cancellationToken);
+                    var next = charge switch
+                    {
+                        ChargeApproved approved => record.ToRefunded(approved.PaymentId, approved.Amount, Now),
+                        ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now, countsAttempt: false),
+                        _ => record.ToCancelledBeforeCharge(Now),
+                    };
+                    if (charge is ChargeApproved landed)
+                    {
+                        await gateway.RefundAsync(landed.PaymentId, landed.Amount, cancellationToken);
+                        await PublishRefundedAsync(next, cancellationToken);
+                    }
+
+                    if (!await records.TryReplaceAsync(next, etag, cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    LogSettled(logger, next.OrderId, next.Status);
+                    return TopicStatus.Success;
+                }
+
+                default:
+                    LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
+                    return TopicStatus.Success;
+            }
+        }
+
+        LogTooManyConflicts(logger, cancellation.OrderId, "order.cancelled");
+        return TopicStatus.Retry;
+    }
+
+    /// <summary>
+    /// For a tombstoned order: refunds a charge the gateway holds anyway (a charge that raced the cancellation, possibly
+    /// from a delivery that crashed afterwards). Null when the record changed meanwhile (look again); true when a refund
+    /// was recorded; false when there was nothing to give back.
+    /// </summary>
+    private async Task<bool?> RefundStrayChargeAsync(PaymentRecord record, string etag, CancellationToken cancellationToken)
+    {
+        if (await gateway.FindChargeAsync(record.OrderId, cancellationToken) is not ChargeApproved stray)
+        {
+            LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
+            return false;
+        }
+
+        await gateway.RefundAsync(stray.PaymentId, stray.Amount, cancellationToken);
+        var refunded = record.ToRefunded(stray.PaymentId, stray.Amount, Now);
+        await PublishRefundedAsync(refunded, cancellationToken);
+        if (!await records.TryReplaceAsync(refunded, etag, cancellationToken))
+        {
+            return null;
+        }
+
+        LogSettled(logger, refunded.OrderId, refunded.Status);
+        return true;
+    }
+
+    private DateTimeOffset Now => timeProvider.GetUtcNow();
+
+    private Task PublishOutcomeAsync(PaymentRecord record, CancellationToken cancellationToken) =>
+        record.Status == PaymentStatus.Charged
+            ? sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+                new PaymentSucceeded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Charged)),
+                ContractsJsonContext.Default.PaymentSucceeded, new PublishOptions { CloudEventType = EventTypes.PaymentSucceeded }, cancellationToken)
+            : sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+                new PaymentFailed(record.OrderId, record.DeclineReason ?? "declined", record.DeclineCode ?? "declined", record.EnteredAt(PaymentStatus.Declined)),
+                ContractsJsonContext.Default.PaymentFailed, new PublishOptions { CloudEventType = EventTypes.PaymentFailed }, cancellationToken);
+
+    private Task PublishRefundedAsync(PaymentRecord record, CancellationToken cancellationToken) =>
+        sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+            new PaymentRefunded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Refunded)),
+            ContractsJsonContext.Default.PaymentRefunded, new PublishOptions { CloudEventType = EventTypes.PaymentRefunded }, cancellationToken);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Payment of order {OrderId} is now {Status}")]
+    private static partial void LogSettled(ILogger logger, string orderId, PaymentStatus status);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Nothing to do for {EventName} of order {OrderId}: payment is {Status}")]
+    private static partial void LogNothingToDo(ILogger logger, string orderId, string eventName, PaymentStatus status);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Payment gateway unavailable for order {OrderId}; asking for redelivery: {Reason}")]
+    private static partial void LogGatewayUnavailable(ILogger logger, string orderId, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Too many concurrent updates of payment {OrderId} while handling {EventName}; asking for redelivery")]
+    private static partial void LogTooManyConflicts(ILogger logger, string orderId, string eventName);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Dropping payment.requested of order {OrderId}: order id, customer or amount missing")]
+    private static partial void LogUnprocessable(ILogger logger, string? orderId);
+}

@@ -1,0 +1,196 @@
+using DaprOrders.Inventory.Stock;
+
+namespace DaprOrders.Inventory.Tests;
+
+public sealed class StockLevelTests
+{
+    private const string Sku = "sku-1";
+
+    private static StockLevel Stocked(int available)
+    {
+        var level = new StockLevel();
+        level.SetAvailable(available);
+        return level;
+    }
+
+    [Fact]
+    public void Reserve_with_enough_stock_moves_units_from_available_to_reserved()
+    {
+        var level = Stocked(10);
+
+        var result = level.Reserve(Sku, "o1", 4);
+
+        Assert.Equal(new StockReservationResult(Sku, "o1", ReserveOutcome.Reserved, 4, 6), result);
+        Assert.Equal((6, 4, 0), (level.Available, level.Reserved, level.Committed));
+    }
+
+    [Fact]
+    public void Reserve_without_enough_stock_is_insufficient_and_changes_no_levels()
+    {
+        var level = Stocked(3);
+
+        var result = level.Reserve(Sku, "o1", 4);
+
+        Assert.Equal(ReserveOutcome.Insufficient, result.Outcome);
+        Assert.Equal(3, result.Available);
+        Assert.Equal((3, 0), (level.Available, level.Reserved));
+    }
+
+    [Fact]
+    public void Reserve_of_an_unknown_sku_is_insufficient_with_nothing_available()
+    {
+        var result = new StockLevel().Reserve("nope", "o1", 1);
+
+        Assert.Equal(ReserveOutcome.Insufficient, result.Outcome);
+        Assert.Equal(0, result.Available);
+    }
+
+    [Fact]
+    public void A_repeated_reserve_returns_the_first_answer_and_never_reserves_twice()
+    {
+        var level = Stocked(10);
+        level.Reserve(Sku, "o1", 4);
+        var version = level.Version;
+
+        var again = level.Reserve(Sku, "o1", 4);
+
+        Assert.Equal(ReserveOutcome.Reserved, again.Outcome);
+        Assert.Equal((6, 4), (level.Available, level.Reserved));
+        Assert.Equal(version, level.Version);
+    }
+
+    [Fact]
+    public void A_repeated_reserve_after_a_refusal_stays_refused_even_if_stock_arrived()
+    {
+        var level = Stocked(1);
+        level.Reserve(Sku, "o1", 5);
+        level.SetAvailable(100);
+
+        var again = level.Reserve(Sku, "o1", 5);
+
+        Assert.Equal(ReserveOutcome.Insufficient, again.Outcome);
+        Assert.Equal(1, again.Available);
+        Assert.Equal(100, level.Available);
+    }
+
+    [Fact]
+    public void Release_returns_the_units_once()
+    {
+        var level = Stocked(10);
+        level.Reserve(Sku, "o1", 4);
+
+        var first = level.Release(Sku, "o1");
+        var second = level.Release(Sku, "o1");
+
+        Assert.Equal(4, first.ReleasedQuantity);
+        Assert.Equal(0, second.ReleasedQuantity);
+        Assert.Equal((10, 0), (level.Available, level.Reserved));
+    }
+
+    [Fact]
+    public void A_reserve_after_a_release_is_refused_so_a_late_redelivery_never_holds_stock()
+    {
+        var level = Stocked(10);
+        level.Reserve(Sku, "o1", 4);
+        level.Release(Sku, "o1");
+
+        var late = level.Reserve(Sku, "o1", 4);
+
+        Assert.Equal(ReserveOutcome.Released, late.Outcome);
+        Assert.Equal((10, 0), (level.Available, level.Reserved));
+    }
+
+    [Fact]
+    public void A_release_before_any_reserve_blocks_that_order_for_good()
+    {
+        var level = Stocked(10);
+
+        var release = level.Release(Sku, "o1");
+        var reserve = level.Reserve(Sku, "o1", 2);
+
+        Assert.Equal(0, release.ReleasedQuantity);
+        Assert.Equal(ReserveOutcome.Released, reserve.Outcome);
+        Assert.Equal(10, level.Available);
+    }
+
+    [Fact]
+    public void Commit_moves_the_reservation_out_for_good_once()
+    {
+        var level = Stocked(10);
+        level.Reserve(Sku, "o1", 4);
+
+        var first = level.Commit(Sku, "o1");
+        var second = level.Commit(Sku, "o1");
+        var release = level.Release(Sku, "o1");
+
+        Assert.Equal(4, first.CommittedQuantity);
+        Assert.Equal(0, second.CommittedQuantity);
+        Assert.Equal(0, release.ReleasedQuantity);
+        Assert.Equal((6, 0, 4), (level.Available, level.Reserved, level.Committed));
+    }
+
+    [Fact]
+    public void Commit_without_a_reservation_changes_nothing()
+    {
+        var level = Stocked(10);
+
+        var result = level.Commit(Sku, "o1");
+
+        Assert.Equal(0, result.CommittedQuantity);
+        Assert.Null(result.Status);
+        Assert.Equal((10, 0, 0), (level.Available, level.Reserved, level.Committed));
+    }
+
+    [Fact]
+    public void SetAvailable_rejects_negative_counts_and_keeps_reservations()
+    {
+        var level = Stocked(10);
+        level.Reserve(Sku, "o1", 4);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => level.SetAvailable(-1));
+        level.SetAvailable(2);
+
+        Assert.Equal((2, 4), (level.Available, level.Reserved));
+        Assert.True(level.Listed);
+    }
+
+    [Fact]
+    public void InitializeIfUnlisted_stocks_only_a_sku_nobody_stocked()
+    {
+        var fresh = new StockLevel();
+        var stocked = Stocked(7);
+
+        Assert.True(fresh.InitializeIfUnlisted(1000));
+        Assert.False(stocked.InitializeIfUnlisted(1000));
+        Assert.Equal(1000, fresh.Available);
+        Assert.Equal(7, stocked.Available);
+    }
+
+    [Fact]
+    public void Reserve_rejects_non_positive_quantities()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Stocked(5).Reserve(Sku, "o1", 0));
+    }
+
+    [Fact]
+    public void Levels_never_go_negative_and_reserved_matches_the_holds_under_any_sequence()
+    {
+        var random = new Random(1234);
+        var level = Stocked(50);
+        for (var step = 0; step < 5_000; step++)
+        {
+            var order = "o" + random.Next(40).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            switch (random.Next(4))
+            {
+                case 0: level.Reserve(Sku, order, random.Next(1, 8)); break;
+                case 1: level.Release(Sku, order); break;
+                case 2: level.Commit(Sku, order); break;
+                default: if (random.Next(20) == 0) { level.SetAvailable(random.Next(0, 30)); } break;
+            }
+
+            Assert.True(level.Available >= 0 && level.Reserved >= 0 && level.Committed >= 0);
+            Assert.Equal(level.Holds.Values.Where(h => h.Status == HoldStatus.Reserved).Sum(h => h.Quantity), level.Reserved);
+            Assert.Equal(level.Holds.Values.Where(h => h.Status == HoldStatus.Committed).Sum(h => h.Quantity), level.Committed);
+        }
+    }
+}
