@@ -29,6 +29,9 @@ public sealed class AuditOptions
     [Range(1, 10_000)]
     public int RecentLimit { get; set; } = 200;
 
+    /// <summary>Pause between background writes of the recent list, so that under load events gather into batches.</summary>
+    public TimeSpan RecentFlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Upper bound of one order's timeline; later events are logged and not stored.</summary>
     [Range(10, 100_000)]
     public int MaxTimelineEntries { get; set; } = 1000;

@@ -35,9 +35,6 @@ public sealed class AuditStore(DaprSidecarClient sidecar, IOptions<AuditOptions>
     public Task<StateEntry<RecentEvents>?> GetRecentAsync(CancellationToken cancellationToken = default) =>
         Get(RecentKey, AuditJsonContext.Default.RecentEvents, cancellationToken);
 
-    public Task<bool> TryWriteRecentAsync(RecentEvents recent, string? etag, CancellationToken cancellationToken = default) =>
-        TryWriteAsync(RecentKey, recent, AuditJsonContext.Default.RecentEvents, etag, cancellationToken);
-
     public Task<StateEntry<DeadLetterRecord>?> GetDeadLetterAsync(string eventId, CancellationToken cancellationToken = default) =>
         Get(DeadLetterKey(eventId), AuditJsonContext.Default.DeadLetterRecord, cancellationToken);
 

@@ -1,6 +1,8 @@
 using DaprOrders.Audit;
 using DaprOrders.Audit.Api;
 using DaprOrders.Audit.DeadLetters;
+using DaprOrders.Audit.Operations;
+using DaprOrders.Audit.Telemetry;
 using DaprOrders.Audit.Timeline;
 using DaprOrders.Contracts;
 using DaprOrders.ServiceDefaults;
@@ -27,13 +29,19 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 // Scoped: they hold the sidecar's typed HttpClient, which belongs to a scope rather than to a singleton.
 builder.Services.AddScoped<AuditStore>();
 builder.Services.AddScoped<AuditRecorder>();
+builder.Services.AddSingleton<RecentEventsWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RecentEventsWriter>());
 builder.Services.AddScoped<DeadLetterOffice>();
+builder.Services.AddSingleton<AuditMetrics>();
+builder.Services.AddOperationsPage();
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDaprSubscribeHandler();
 app.MapAuditApi();
 app.MapDeadLetterApi();
+// /ops/ and /ops/api/ only with Audit:OperationsPage:Enabled=true.
+app.MapOperationsPage();
 // Subscriptions are declared from configuration (bulk or single delivery), read after the host applied every source.
 app.MapAuditEvents(app.Services.GetRequiredService<IOptions<AuditOptions>>().Value);
 app.Run();

@@ -40,4 +40,7 @@ public sealed class NotificationOptions
     /// <summary>How many recently sent notifications <c>GET /notifications</c> can return.</summary>
     [Range(1, 10_000)]
     public int RecentLimit { get; set; } = 100;
+
+    /// <summary>Pause between background writes of the recent list, so that under load notifications gather into batches.</summary>
+    public TimeSpan RecentFlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -29,6 +29,8 @@ builder.Services.AddOptions<NotificationOptions>()
 // Scoped: they hold typed HttpClients, which belong to a scope rather than to a singleton.
 builder.Services.AddScoped<NotificationStore>();
 builder.Services.AddScoped<OrderNotifier>();
+builder.Services.AddSingleton<RecentNotificationsWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RecentNotificationsWriter>());
 builder.Services.AddScoped<StoredNotificationChannel>();
 builder.Services.AddHttpClient<WebhookNotificationChannel>(http => http.Timeout = Timeout.InfiniteTimeSpan)
     // Same transport settings as the sidecar client: the sidecar is local, no proxy, no cookies.

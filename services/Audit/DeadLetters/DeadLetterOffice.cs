@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Audit.Telemetry;
 using DaprOrders.Audit.Timeline;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.AppCallbacks;
@@ -19,6 +20,7 @@ public sealed partial class DeadLetterOffice(
     DaprSidecarClient sidecar,
     IOptions<AuditOptions> options,
     TimeProvider timeProvider,
+    AuditMetrics metrics,
     ILogger<DeadLetterOffice> logger)
 {
     /// <summary>
@@ -51,6 +53,7 @@ public sealed partial class DeadLetterOffice(
         }
 
         LogArrived(logger, arrived.Id, arrived.Topic, arrived.Type, arrived.Attempts);
+        metrics.DeadLetterReceived(arrived.Topic, arrived.Type);
         if (arrived.OrderId is null)
         {
             return TopicStatus.Success;
@@ -111,6 +114,7 @@ public sealed partial class DeadLetterOffice(
             }
 
             LogReplayed(logger, id, replayed.Topic, replayed.Replays);
+            metrics.DeadLetterReplayed(replayed.Topic, replayed.Type);
             return new DeadLetterActionOutcome(DeadLetterActionResult.Applied, replayed);
         }
 

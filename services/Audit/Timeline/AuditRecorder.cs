@@ -5,11 +5,12 @@ using Microsoft.Extensions.Options;
 namespace DaprOrders.Audit.Timeline;
 
 /// <summary>
-/// Appends entries to order timelines and to the recent-events list. One ETag read-modify-write per order (a bulk
-/// delivery with five events of one order costs one write), bounded retries on conflicts, dedupe on entry id so a
-/// redelivered event changes nothing.
+/// Appends entries to order timelines and hands them to the recent-events list. One ETag read-modify-write per order
+/// (a bulk delivery with five events of one order costs one write), bounded retries on conflicts, dedupe on entry id
+/// so a redelivered event changes nothing.
 /// </summary>
-public sealed partial class AuditRecorder(AuditStore store, IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditRecorder> logger)
+public sealed partial class AuditRecorder(AuditStore store, RecentEventsWriter recent, IOptions<AuditOptions> options,
+    TimeProvider timeProvider, ILogger<AuditRecorder> logger)
 {
     /// <summary>Records delivered events; returns one status per event, in order.</summary>
     public Task<IReadOnlyList<TopicStatus>> RecordDeliveredAsync(IReadOnlyList<ObservedEvent> events, CancellationToken cancellationToken = default)
@@ -43,10 +44,9 @@ public sealed partial class AuditRecorder(AuditStore store, IOptions<AuditOption
             }
         }
 
-        if (stored.Count > 0 && !await AddToRecentAsync(stored, cancellationToken))
+        foreach (var entry in stored)
         {
-            // The timelines are written; the redelivery dedupes them and only retries this list.
-            Array.Fill(statuses, TopicStatus.Retry);
+            recent.Enqueue(entry);
         }
 
         return statuses;
@@ -80,24 +80,6 @@ public sealed partial class AuditRecorder(AuditStore store, IOptions<AuditOption
 
         LogContention(logger, orderId, settings.MaxConcurrencyAttempts);
         return null;
-    }
-
-    private async Task<bool> AddToRecentAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
-        {
-            var entry = await store.GetRecentAsync(cancellationToken);
-            var updated = (entry?.Value ?? RecentEvents.Empty).Add(entries, settings.RecentLimit);
-            if (updated is null ||
-                await store.TryWriteRecentAsync(updated, entry is null ? null : AuditStore.RequireETag(entry), cancellationToken))
-            {
-                return true;
-            }
-        }
-
-        LogContention(logger, AuditStore.RecentKey, settings.MaxConcurrencyAttempts);
-        return false;
     }
 
     private static List<AuditEntry> Canonical(OrderTimeline timeline, List<AuditEntry> entries)

@@ -32,9 +32,6 @@ public sealed class NotificationStore(DaprSidecarClient sidecar, IOptions<Notifi
         sidecar.GetStateEntryAsync(StoreName, RecentKey, NotificationJsonContext.Default.RecentNotifications,
             cancellationToken: cancellationToken);
 
-    public Task<bool> TryWriteRecentAsync(RecentNotifications recent, string? etag, CancellationToken cancellationToken = default) =>
-        TryWriteAsync(RecentKey, recent, NotificationJsonContext.Default.RecentNotifications, etag, cancellationToken);
-
     public async Task<IReadOnlyList<NotificationRecord>> GetRecordsAsync(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orderIds);

@@ -14,6 +14,7 @@ namespace DaprOrders.Notification.Notifications;
 /// </summary>
 public sealed partial class OrderNotifier(
     NotificationStore store,
+    RecentNotificationsWriter recent,
     INotificationChannel channel,
     DaprSidecarClient sidecar,
     IOptions<NotificationOptions> options,
@@ -149,7 +150,7 @@ public sealed partial class OrderNotifier(
     /// <summary>Lists the order in the recent index, publishes <c>notification.sent</c> and notes that it did.</summary>
     private async Task AnnounceAsync(NotificationRecord record, string? etag, CancellationToken cancellationToken)
     {
-        await AddToRecentAsync(record.OrderId, cancellationToken);
+        recent.Enqueue(record.OrderId);
         var sentAt = record.SentAt ?? record.CreatedAt;
         await sidecar.PublishEventAsync(options.Value.PubsubName, Topics.Notifications,
             new NotificationSent(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt),
@@ -160,22 +161,6 @@ public sealed partial class OrderNotifier(
 
         // Losing this race only means a later duplicate publishes again, with the same CloudEvent id.
         await store.TryWriteRecordAsync(record with { Announced = true }, etag, cancellationToken);
-    }
-
-    private async Task AddToRecentAsync(string orderId, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
-        {
-            var entry = await store.GetRecentAsync(cancellationToken);
-            var updated = (entry?.Value ?? RecentNotifications.Empty).With(orderId, settings.RecentLimit);
-            if (updated is null || await store.TryWriteRecentAsync(updated, entry?.ETag, cancellationToken))
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("Could not update the recent-notifications index after repeated ETag conflicts.");
     }
 
     private static string RequireETag<T>(StateEntry<T> entry) =>
