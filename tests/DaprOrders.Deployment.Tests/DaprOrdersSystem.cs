@@ -5,7 +5,11 @@ namespace DaprOrders.Deployment.Tests;
 /// <summary>The fixed design of DaprOrders the deployment files must implement (docs/components.md).</summary>
 internal static class DaprOrdersSystem
 {
-    public sealed record App(string Id, int AppPort, int DaprHttpPort, string Directory, string Project);
+    /// <summary>An app of the system; Project is the file `dapr run` and the Dockerfile build from (a .csproj, or package.json for JavaScript).</summary>
+    public sealed record App(string Id, int AppPort, int DaprHttpPort, string Directory, string Project)
+    {
+        public bool IsDotNet => Project.EndsWith(".csproj", StringComparison.Ordinal);
+    }
 
     public static readonly IReadOnlyList<App> Apps =
     [
@@ -14,6 +18,8 @@ internal static class DaprOrdersSystem
         new("payment", 5102, 3502, "services/Payment", "DaprOrders.Payment.csproj"),
         new("notification", 5103, 3503, "services/Notification", "DaprOrders.Notification.csproj"),
         new("audit", 5104, 3504, "services/Audit", "DaprOrders.Audit.csproj"),
+        // The polyglot consumer (JavaScript, @dapr/dapr): built from the contracts alone.
+        new("loyalty", 5105, 3505, "services/loyalty", "package.json"),
     ];
 
     public static IReadOnlyList<string> AppIds { get; } = [.. Apps.Select(a => a.Id)];
@@ -31,7 +37,7 @@ internal static class DaprOrdersSystem
     public static readonly IReadOnlyDictionary<string, (string Publisher, string[] Subscribers)> Topics =
         new Dictionary<string, (string, string[])>
         {
-            ["orders"] = ("ordering", ["ordering", "inventory", "payment", "notification", "audit"]),
+            ["orders"] = ("ordering", ["ordering", "inventory", "payment", "notification", "audit", "loyalty"]),
             ["inventory"] = ("inventory", ["ordering", "audit"]),
             ["payments"] = ("payment", ["ordering", "audit"]),
             ["notifications"] = ("notification", ["audit"]),

@@ -33,11 +33,21 @@ public sealed class DaprRunFileTests(ITestOutputHelper output)
             Assert.Equal("./" + expected.Directory, app.AppDirPath);
             Assert.Equal(expected.AppPort, app.AppPort);
             Assert.Equal(expected.DaprHttpPort, app.DaprHttpPort);
-            Assert.Equal(["dotnet", "run", "--no-launch-profile"], app.Command);
-            Assert.Equal($"http://127.0.0.1:{expected.AppPort}", app.Env["ASPNETCORE_URLS"]);
+            if (expected.IsDotNet)
+            {
+                // Six apps must not build the shared projects at once: the run uses what one solution build produced.
+                Assert.Equal(["dotnet", "run", "--no-build", "-c", "Release", "--no-launch-profile"], app.Command);
+                Assert.Equal($"http://127.0.0.1:{expected.AppPort}", app.Env["ASPNETCORE_URLS"]);
+            }
+            else
+            {
+                // JavaScript: dapr run sets APP_PORT and DAPR_HTTP_PORT, which is all the app reads.
+                Assert.Equal(["node", "server.mjs"], app.Command);
+            }
+
             Assert.Empty(app.ResourcesPaths);
 
-            // `dotnet run` runs inside appDirPath, so the project must sit right there.
+            // The command runs inside appDirPath, so the project must sit right there.
             Assert.True(File.Exists(Path.Combine(s_repository.Root, expected.Directory, expected.Project)), $"{expected.Directory} has no {expected.Project}");
         }
     }
@@ -66,7 +76,7 @@ public sealed class DaprRunFileTests(ITestOutputHelper output)
             Assert.Equal(app == "ordering", ResourceSet.IsVisibleTo(set.Component("orderstore")!, app));
         }
 
-        // Every component scope names an app the run file starts (the JavaScript loyalty consumer is not part of it yet).
+        // Every component scope names an app the run file starts.
         Assert.All(set.Resources.SelectMany(ResourceSet.ScopesOf), scope => Assert.Contains(scope, file.Apps.Select(a => a.AppId)));
     }
 

@@ -12,7 +12,7 @@ public sealed partial class ChartServicesTests
     public static TheoryData<string> AppIds() => [.. DaprOrdersSystem.AppIds];
 
     [Fact]
-    public void Services_are_the_five_apps_with_their_ids_and_ports()
+    public void Services_are_the_six_apps_with_their_ids_and_ports()
     {
         Assert.Equal(DaprOrdersSystem.AppIds.Order(), Services.Properties().Select(p => p.Name).Order());
         foreach (var app in DaprOrdersSystem.Apps)
@@ -61,6 +61,16 @@ public sealed partial class ChartServicesTests
         var port = (int)Services[appId]!["port"]!;
 
         Assert.Equal(port, int.Parse(ExposePattern().Match(dockerfile).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        if (!app.IsDotNet)
+        {
+            // JavaScript: node:20-slim, the image's non-root "node" user, the port in APP_PORT.
+            Assert.Matches(@"FROM node:20-slim", dockerfile);
+            Assert.Contains("USER node", dockerfile, StringComparison.Ordinal);
+            Assert.Equal(port, int.Parse(AppPortPattern().Match(dockerfile).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(File.Exists(DaprOrdersChart.RepositoryPath($"{app.Directory}/package-lock.json")));
+            return;
+        }
+
         Assert.Equal(port, int.Parse(HttpPortsPattern().Match(dockerfile).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         // Multi-stage: SDK build, aspnet runtime; non-root; diagnostics off for a read-only root filesystem.
         Assert.Matches(@"FROM mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build", dockerfile);
@@ -92,4 +102,7 @@ public sealed partial class ChartServicesTests
 
     [GeneratedRegex(@"ASPNETCORE_HTTP_PORTS=(\d+)")]
     private static partial Regex HttpPortsPattern();
+
+    [GeneratedRegex(@"APP_PORT=(\d+)")]
+    private static partial Regex AppPortPattern();
 }

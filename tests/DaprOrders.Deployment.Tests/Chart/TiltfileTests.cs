@@ -51,6 +51,13 @@ public sealed partial class TiltfileTests
         Assert.Contains("SERVICES = read_yaml(CHART_VALUES)['services']", Text, StringComparison.Ordinal);
         foreach (var name in ((Newtonsoft.Json.Linq.JObject)DaprOrdersChart.Values["services"]!).Properties().Select(p => p.Name))
         {
+            if (!DaprOrdersSystem.Apps.Single(a => a.Id == name).IsDotNet)
+            {
+                // JavaScript services build their own Dockerfile (services/loyalty/Dockerfile).
+                Assert.Contains($"dockerfile='services/{name}/Dockerfile'", Text, StringComparison.Ordinal);
+                continue;
+            }
+
             var capitalized = char.ToUpperInvariant(name[0]) + name[1..];
             Assert.True(File.Exists(DaprOrdersChart.RepositoryPath($"services/{capitalized}/DaprOrders.{capitalized}.csproj")), name);
         }
