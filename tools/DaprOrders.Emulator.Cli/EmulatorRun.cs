@@ -119,6 +119,17 @@ public sealed partial class EmulatorRun : IAsyncDisposable
             var state = sidecar.IsAppReady ? "ready" : "not ready";
             output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
         }
+
+        // The operations page is the first thing a newcomer wants to open, so name its URL when an app serves it.
+        foreach (var app in Template.Apps)
+        {
+            if (app.AppPort is { } port
+                && app.Env.TryGetValue("Audit__OperationsPage__Enabled", out var enabled)
+                && bool.TryParse(enabled, out var on) && on)
+            {
+                output.WriteLine($"  operations page  http://{app.AppChannelAddress}:{port}/ops/");
+            }
+        }
     }
 
     /// <summary>Shutdown began: app exits from now on are expected.</summary>

@@ -1,0 +1,343 @@
+extern alias audit;
+extern alias inventory;
+extern alias notification;
+extern alias ordering;
+extern alias payment;
+
+using System.Net;
+using System.Net.Sockets;
+using DaprOrders.Emulator;
+using DaprOrders.Emulator.Faults;
+using DaprOrders.Emulator.PubSub;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DaprOrders.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system for one test: the emulator with the repository's in-memory components on a virtual clock, and the
+/// five services in-process on real loopback ports. Nothing here is test-only in the services: they see the same
+/// environment variables real Dapr gives them.
+/// </summary>
+public sealed class OrderSystem : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly List<IServiceHost> _hosts;
+    private readonly Dictionary<string, HttpClient> _clients;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly ITestOutputHelper? _output;
+
+    private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IServiceHost> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output)
+    {
+        _output = output;
+        Emulator = emulator;
+        Clock = clock;
+        Deliveries = deliveries;
+        _hosts = hosts;
+        _loggerFactory = loggerFactory;
+        _clients = hosts.ToDictionary(h => h.AppId, h => h.CreateApiClient(), StringComparer.Ordinal);
+    }
+
+    public DaprEmulator Emulator { get; }
+
+    /// <summary>Every pub/sub delivery into every service, recorded on the app side (see <see cref="DeliveryLog"/>).</summary>
+    public DeliveryLog Deliveries { get; }
+
+    public PubSubBroker Broker => Emulator.Services.GetRequiredService<PubSubBroker>();
+
+    /// <summary>Faults injected into pub/sub deliveries (duplicates, failures, delays, drops).</summary>
+    public FaultInjection Faults => Emulator.Services.GetRequiredService<FaultInjection>();
+
+    /// <summary>The emulator's clock: retries, reminders and deadlines move only when a test advances it.</summary>
+    public FakeTimeProvider Clock { get; }
+
+    public HttpClient Ordering => _clients["ordering"];
+
+    public HttpClient Inventory => _clients["inventory"];
+
+    public HttpClient Payment => _clients["payment"];
+
+    public HttpClient Notification => _clients["notification"];
+
+    public HttpClient Audit => _clients["audit"];
+
+    public static async Task<OrderSystem> StartAsync(Action<OrderSystemOptions>? configure = null)
+    {
+        var options = new OrderSystemOptions();
+        configure?.Invoke(options);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options);
+            }
+            catch (Exception ex) when (attempt < 3)
+            {
+                // Start-up races outside the system under test: another process took a chosen port, a sidecar could not
+                // read an app's subscriptions, WebApplicationFactory's host raced its own start. Start again on new ports;
+                // a real defect fails every attempt.
+                options.Output?.WriteLine($"start attempt {attempt} failed, starting again: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+
+    private static async Task<OrderSystem> StartOnceAsync(OrderSystemOptions options)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+
+        string[] appIds = ["ordering", "inventory", "payment", "notification", "audit"];
+        // App and sidecar ports are chosen together, all distinct: a sidecar left to pick its own ephemeral port
+        // could pick an app port that was free a moment ago.
+        var free = FreePorts(appIds.Length * 2);
+        var ports = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[x.i], StringComparer.Ordinal);
+        var sidecarPorts = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[appIds.Length + x.i], StringComparer.Ordinal);
+
+        // Same resources as `dapr run -f .` (dapr.yaml): the in-memory components plus the shared resiliency policy.
+        // A fixed seed makes fractional fault injection repeatable.
+        var emulatorOptions = new EmulatorOptions { TimeProvider = clock, RandomSeed = 20261123, DisableRetryJitter = true };
+        emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "shared"));
+        emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "in-memory"));
+        emulatorOptions.ResourcesPaths.AddRange(options.ExtraResourcesPaths);
+        foreach (var appId in appIds)
+        {
+            emulatorOptions.Apps.Add(new EmulatedAppOptions { AppId = appId, AppPort = ports[appId], DaprHttpPort = sidecarPorts[appId] });
+        }
+
+        var loggerFactory = options.LoggerFactory;
+        ILoggerFactory? ownedLoggerFactory = null;
+        ILoggerProvider? logs = null;
+        if (loggerFactory is null && options.Output is not null)
+        {
+            logs = new TestOutputLoggerProvider(options.Output, options.MinimumLogLevel);
+            loggerFactory = ownedLoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(options.MinimumLogLevel).AddProvider(logs));
+        }
+
+        var deliveries = new DeliveryLog();
+        var hosts = new List<IServiceHost>();
+        DaprEmulator? emulator = null;
+        try
+        {
+            IServiceHost Host<TProgram>(string appId)
+                where TProgram : class =>
+                new ServiceHost<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), options.SettingsFor(appId), deliveries, logs);
+
+            // Apps first, as `dapr run` starts them: each waits for its sidecar in the background, and the sidecars
+            // find the app ports already open instead of probing ports that are still closed.
+            hosts.Add(Host<ordering::Program>("ordering"));
+            hosts.Add(Host<inventory::Program>("inventory"));
+            hosts.Add(Host<payment::Program>("payment"));
+            hosts.Add(Host<notification::Program>("notification"));
+            hosts.Add(Host<audit::Program>("audit"));
+            foreach (var host in hosts)
+            {
+                host.Start();
+            }
+
+            emulator = await DaprEmulator.StartAsync(emulatorOptions, loggerFactory);
+            await emulator.WaitForAppsReadyAsync(ReadyTimeout);
+            var broker = emulator.Services.GetRequiredService<PubSubBroker>();
+            var unsubscribed = appIds.Where(id => broker.SubscriptionsOf(id).Count == 0).ToList();
+            if (unsubscribed.Count > 0)
+            {
+                // Every service subscribes to something; none means the sidecar's GET /dapr/subscribe failed.
+                throw new SubscriptionsMissingException($"no subscriptions loaded for {string.Join(", ", unsubscribed)}");
+            }
+        }
+        catch
+        {
+            if (emulator is not null)
+            {
+                await emulator.DisposeAsync();
+            }
+
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            ownedLoggerFactory?.Dispose();
+            throw;
+        }
+
+        return new OrderSystem(emulator, clock, hosts, deliveries, ownedLoggerFactory, options.Output);
+    }
+
+    /// <summary>
+    /// Moves the virtual clock forward by <paramref name="total"/> in steps of <paramref name="step"/>. Before each step
+    /// it waits until the broker has no message queued or in delivery (deliveries waiting for a retry or a Delay fault
+    /// do not count), so retry timers exist before the clock passes them: a timer created after the jump would wait a
+    /// whole interval more.
+    /// </summary>
+    public async Task AdvanceClockAsync(TimeSpan total, TimeSpan step)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
+        for (var moved = TimeSpan.Zero; moved < total; moved += step)
+        {
+            await Broker.WaitForSettledAsync(SettleTimeout);
+            Clock.Advance(step < total - moved ? step : total - moved);
+        }
+
+        await Broker.WaitForSettledAsync(SettleTimeout);
+    }
+
+    /// <summary>
+    /// Lets the system come to rest: waits until no message is queued or in delivery, and while deliveries wait for a
+    /// retry (a handler answered RETRY, e.g. after losing an ETag race to a duplicate) moves the clock one second at a
+    /// time so the retries run, like real time would. Fails if it is still busy after <paramref name="limit"/> of
+    /// virtual time (default 60 s, well below the saga deadline).
+    /// </summary>
+    public async Task QuiesceAsync(TimeSpan? limit = null)
+    {
+        var start = Clock.GetUtcNow();
+        while (true)
+        {
+            await Broker.WaitForSettledAsync(SettleTimeout);
+            if (Broker.PendingRetries == 0)
+            {
+                await Broker.WaitForIdleAsync(SettleTimeout);
+                return;
+            }
+
+            if (Clock.GetUtcNow() - start >= (limit ?? TimeSpan.FromSeconds(60)))
+            {
+                throw new Xunit.Sdk.XunitException($"still retrying after {limit ?? TimeSpan.FromSeconds(60)} of virtual time:{Environment.NewLine}{DescribeTraffic()}");
+            }
+
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>Advances the clock step by step until <paramref name="condition"/> holds; fails after <paramref name="limit"/> of virtual time.</summary>
+    public async Task AdvanceClockUntilAsync(Func<Task<bool>> condition, TimeSpan step, TimeSpan limit, string awaited)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var start = Clock.GetUtcNow();
+        while (!await condition())
+        {
+            if (Clock.GetUtcNow() - start >= limit)
+            {
+                throw new Xunit.Sdk.XunitException($"{awaited} did not happen within {limit} of virtual time.");
+            }
+
+            await AdvanceClockAsync(step, step);
+        }
+    }
+
+    /// <summary>What moved through the broker, for failure diagnosis: published counts per topic and deliveries per app and type.</summary>
+    public string DescribeTraffic()
+    {
+        var published = string.Join(", ", Broker.PublishedCounts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        var delivered = string.Join(
+            Environment.NewLine + "  ",
+            Deliveries.All.GroupBy(d => (d.AppId, d.Path, d.Type)).OrderBy(g => g.Key.AppId, StringComparer.Ordinal).ThenBy(g => g.Key.Path, StringComparer.Ordinal)
+                .Select(g => $"{g.Key.AppId} {g.Key.Path} {g.Key.Type}: {g.Count()}"));
+        return $"published: {published}{Environment.NewLine}in flight {Broker.InFlight}, pending retries {Broker.PendingRetries}, virtual time +{Clock.GetUtcNow() - Clock.Start}{Environment.NewLine}deliveries:{Environment.NewLine}  {delivered}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_output is not null)
+        {
+            try
+            {
+                _output.WriteLine("--- traffic ---" + Environment.NewLine + DescribeTraffic());
+            }
+            catch (InvalidOperationException)
+            {
+                // Output no longer accepted.
+            }
+        }
+
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        // Sidecars first, so that nothing is delivered into a service that is shutting down.
+        await Emulator.DisposeAsync();
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        _loggerFactory?.Dispose();
+    }
+
+    /// <summary>Distinct free loopback ports: all listeners are open at once, so the kernel cannot hand out one twice.</summary>
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+}
+
+/// <summary>Per-test settings: configuration overrides per app-id, extra resources (e.g. a test resiliency policy).</summary>
+public sealed class OrderSystemOptions
+{
+    private readonly Dictionary<string, Dictionary<string, string?>> _settings = new(StringComparer.Ordinal);
+
+    public List<string> ExtraResourcesPaths { get; } = [];
+
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>When set (and <see cref="LoggerFactory"/> is not), emulator and service logs go to the test output.</summary>
+    public ITestOutputHelper? Output { get; set; }
+
+    public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
+
+    public OrderSystemOptions Set(string appId, string key, string? value)
+    {
+        if (!_settings.TryGetValue(appId, out var settings))
+        {
+            _settings[appId] = settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        }
+
+        settings[key] = value;
+        return this;
+    }
+
+    internal IReadOnlyDictionary<string, string?> SettingsFor(string appId) =>
+        _settings.TryGetValue(appId, out var settings) ? settings : new Dictionary<string, string?>();
+}
+
+internal static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "DaprOrders.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        // Built outside the repository (--artifacts-path): the build recorded where the repository is.
+        var recorded = typeof(RepositoryRoot).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(System.IO.Path.Combine(recorded, "DaprOrders.sln")))
+        {
+            return recorded;
+        }
+
+        throw new InvalidOperationException("DaprOrders.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A sidecar came up without the subscriptions of its app (its GET /dapr/subscribe failed).</summary>
+internal sealed class SubscriptionsMissingException(string message) : Exception(message);

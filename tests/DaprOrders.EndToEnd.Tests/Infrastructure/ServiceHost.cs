@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DaprOrders.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// One DaprOrders service running in-process on a real loopback port, configured exactly as daprd's CLI would
+/// configure it (DAPR_HTTP_ENDPOINT, APP_ID, APP_PORT), so the emulated sidecar reaches it over HTTP. The only
+/// additions are test plumbing outside the service: the delivery tap and the log sink.
+/// </summary>
+internal sealed class ServiceHost<TProgram>(
+    string appId,
+    int port,
+    Uri sidecarEndpoint,
+    IReadOnlyDictionary<string, string?> settings,
+    DeliveryLog deliveries,
+    ILoggerProvider? logs)
+    : WebApplicationFactory<TProgram>, IServiceHost
+    where TProgram : class
+{
+    public string AppId => appId;
+
+    public int Port => port;
+
+    public HttpClient CreateApiClient() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        AllowAutoRedirect = false,
+    });
+
+    public void Start()
+    {
+        UseKestrel(port);
+        StartServer();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecarEndpoint.ToString().TrimEnd('/'));
+        builder.UseSetting("APP_ID", appId);
+        builder.UseSetting("APP_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("urls", $"http://127.0.0.1:{port}");
+        // Quiet by default: the JSON console logs of five services would drown the test output.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton(deliveries.StartupFilterFor(appId));
+            if (logs is not null)
+            {
+                services.AddLogging(logging => logging.ClearProviders().AddProvider(new SharedLoggerProvider(logs)));
+            }
+        });
+    }
+
+    /// <summary>Lets several hosts share one provider without the first host to stop disposing it.</summary>
+    private sealed class SharedLoggerProvider(ILoggerProvider inner) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            // Owned by the OrderSystem.
+        }
+    }
+}
+
+internal interface IServiceHost : IAsyncDisposable
+{
+    string AppId { get; }
+
+    int Port { get; }
+
+    HttpClient CreateApiClient();
+
+    void Start();
+}
