@@ -1,0 +1,22 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DaprOrders.Fidelity.Tests.Infrastructure;
+
+internal static class FreePorts
+{
+    /// <summary>Distinct free loopback ports: all listeners are open at once, so the kernel cannot hand out one twice.</summary>
+    public static int[] Take(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+}
