@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using DaprOrders.Sidecar.AppCallbacks;
+
+namespace DaprOrders.Bench.Apps;
+
+/// <summary>When an order's terminal event reached this app, on <see cref="Stopwatch.GetTimestamp"/> (CLOCK_MONOTONIC on Linux, comparable across processes).</summary>
+public sealed record ObservedOrder(string OrderId, string Status, long Timestamp);
+
+/// <summary>First sighting per order wins: redeliveries must not move the time.</summary>
+public sealed class TerminalOrderLog
+{
+    private readonly ConcurrentDictionary<string, ObservedOrder> _orders = new(StringComparer.Ordinal);
+
+    public int Count => _orders.Count;
+
+    public void Record(string orderId, string status) =>
+        _orders.TryAdd(orderId, new ObservedOrder(orderId, status, Stopwatch.GetTimestamp()));
+
+    public ObservedOrder[] Snapshot() => [.. _orders.Values];
+
+    public void Clear() => _orders.Clear();
+}
+
+public static class ObserverEndpoints
+{
+    public const string CompletedType = "daprorders.order.completed.v1";
+    public const string CancelledType = "daprorders.order.cancelled.v1";
+
+    public static IServiceCollection AddTerminalOrderLog(this IServiceCollection services) => services.AddSingleton<TerminalOrderLog>();
+
+    public static void MapObserver(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/events/orders");
+        events.MapPost("/completed", (CloudEvent<JsonElement> e, TerminalOrderLog log) => Observe(e, log, "Completed"))
+            .WithTopic("pubsub", "orders", match: $"event.type == \"{CompletedType}\"", priority: 0);
+        events.MapPost("/cancelled", (CloudEvent<JsonElement> e, TerminalOrderLog log) => Observe(e, log, "Cancelled"))
+            .WithTopic("pubsub", "orders", match: $"event.type == \"{CancelledType}\"", priority: 1);
+        // Every other type on the topic: acknowledged, or the sidecar would dead-letter it.
+        events.MapPost("/other", () => TopicResponse.Success()).WithTopic("pubsub", "orders");
+
+        app.MapGet("/observed/count", (TerminalOrderLog log) => TypedResults.Ok(log.Count));
+        app.MapGet("/observed", (TerminalOrderLog log) => TypedResults.Ok(log.Snapshot()));
+        app.MapDelete("/observed", (TerminalOrderLog log) =>
+        {
+            log.Clear();
+            return TypedResults.NoContent();
+        });
+    }
+
+    private static TopicResponse Observe(CloudEvent<JsonElement> e, TerminalOrderLog log, string status)
+    {
+        if (e.Data.ValueKind != JsonValueKind.Object || !e.Data.TryGetProperty("orderId", out var id) || id.GetString() is not { } orderId)
+        {
+            return TopicResponse.Drop();
+        }
+
+        log.Record(orderId, status);
+        return TopicResponse.Success();
+    }
+}

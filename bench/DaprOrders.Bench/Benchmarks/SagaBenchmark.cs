@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DaprOrders.Bench.Hosting;
+using DaprOrders.Bench.Load;
+using DaprOrders.Bench.Reporting;
+
+namespace DaprOrders.Bench.Benchmarks;
+
+/// <summary>
+/// B2: the whole saga on the embedded run (emulator executable + the five services as Release processes). Phase 1
+/// pushes N orders through as fast as intake takes them and times until the last is terminal (max orders/s). Phase 2
+/// submits open-loop at half that rate and times each order from its scheduled submit to its terminal event, while
+/// sampling CPU and memory of every process.
+/// </summary>
+internal static partial class SagaBenchmark
+{
+    public const string ThroughputTitle = "B2 whole saga: throughput (closed loop)";
+    public const string LatencyTitle = "B2 whole saga: submit → terminal at half the maximum rate (open loop)";
+    public const string ProcessTitle = "B2 processes: CPU and memory";
+    private const string ObserverAppId = "bench-observer";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IReadOnlyList<string> RepositoryResources() =>
+        [Path.Combine(BuildOutputs.RepositoryRoot, "components", "shared"), Path.Combine(BuildOutputs.RepositoryRoot, "components", "in-memory")];
+
+    public static async Task<BenchmarkReport> RunAsync(BenchSettings settings, TextWriter progress)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(progress);
+        var work = Path.Combine(settings.WorkDirectory, "saga");
+        var skus = Enumerable.Range(0, settings.Smoke ? 4 : 50).Select(i => $"bench-{i:D2}").ToList();
+        var gc = settings.GcSettings();
+        BenchApp Service(string appId, BenchExecutable executable) => new(appId, executable, [], gc);
+        BenchApp[] apps =
+        [
+            IntakeBenchmark.OrderingApp(settings),
+            Service("inventory", BenchExecutable.Inventory),
+            Service("payment", BenchExecutable.Payment),
+            Service("notification", BenchExecutable.Notification),
+            Service("audit", BenchExecutable.Audit),
+            new(ObserverAppId, BenchExecutable.BenchApps, ["observer"], gc),
+        ];
+
+        progress.WriteLine("B2: starting the emulator and the five services");
+        var resources = ObservableResources(Path.Combine(work, "components"));
+        await using var system = await EmulatedSystem.StartAsync(apps, resources,
+            Path.Combine(BuildOutputs.RepositoryRoot, "components", "config", "config.yaml"), work, settings.ReadyTimeout, settings.SettingsFor);
+        using var client = HttpLoad.CreateClient(Math.Max(settings.Connections, 256));
+        await StockAsync(client, system["inventory"].AppUrl, skus);
+        var ordersUrl = new Uri(system["ordering"].AppUrl, "/orders");
+        var observer = system[ObserverAppId].AppUrl;
+        var before = system.Sample();
+        var unfinished = new List<string>();
+
+        // Phase 1: maximum rate. Closed loop at the usual connection count; the clock runs until the last order is terminal.
+        progress.WriteLine($"B2 phase 1: {settings.Orders} orders, {settings.Connections} connections");
+        var maxEvents = new OrderEvents("b2max-" + Guid.NewGuid().ToString("N")[..8], skus);
+        var started = Stopwatch.GetTimestamp();
+        var intake = await HttpLoad.RunClosedLoopAsync(client, s => maxEvents.Request(ordersUrl, s), settings.Connections, TimeSpan.Zero,
+            TimeSpan.FromHours(1), r => r.StatusCode == HttpStatusCode.Accepted, settings.Orders);
+        var terminal = await WaitForTerminalAsync(client, observer, (int)intake.Succeeded, TerminalTimeout(settings, intake.Succeeded), system, unfinished);
+        var lastTerminal = terminal.Length == 0 ? Stopwatch.GetTimestamp() : terminal.Max(o => o.Timestamp);
+        var sagaSeconds = (double)(lastTerminal - started) / Stopwatch.Frequency;
+        var maxRate = terminal.Length / sagaSeconds;
+        var afterPhase1 = system.Sample();
+        await client.DeleteAsync(new Uri(observer, "/observed"));
+
+        // Phase 2: open loop at half the maximum; latency from the scheduled send time (no coordinated omission).
+        var rate = Math.Max(1, maxRate / 2);
+        var count = (int)Math.Max(10, rate * settings.Duration.TotalSeconds);
+        progress.WriteLine($"B2 phase 2: {count} orders at {rate:0} orders/s");
+        var rateEvents = new OrderEvents("b2half-" + Guid.NewGuid().ToString("N")[..8], skus);
+        var scheduled = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var rssMax = new Dictionary<string, long>(StringComparer.Ordinal);
+        var failures = 0;
+        var sends = new List<Task>(count);
+        var phase2Start = Stopwatch.GetTimestamp();
+        var nextSample = phase2Start;
+        for (var i = 0; i < count; i++)
+        {
+            var due = phase2Start + (long)(i / rate * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = (double)(due - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.001, wait)));
+            }
+
+            if (Stopwatch.GetTimestamp() >= nextSample)
+            {
+                SampleRss(system, rssMax);
+                nextSample += Stopwatch.Frequency / 2;
+            }
+
+            var sequence = i;
+            sends.Add(Task.Run(async () =>
+            {
+                using var request = rateEvents.Request(ordersUrl, sequence);
+                using var response = await client.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    Interlocked.Increment(ref failures);
+                    return;
+                }
+
+                var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(Json);
+                scheduled[accepted.GetProperty("orderId").GetString()!] = due;
+            }));
+        }
+
+        await Task.WhenAll(sends);
+        var phase2Terminal = await WaitForTerminalAsync(client, observer, scheduled.Count, TerminalTimeout(settings, scheduled.Count), system, unfinished, rssMax);
+        var latency = new LatencyHistogram();
+        foreach (var order in phase2Terminal)
+        {
+            if (scheduled.TryGetValue(order.OrderId, out var sent))
+            {
+                latency.RecordTicks(order.Timestamp - sent);
+            }
+        }
+
+        var after = system.Sample();
+        return Report(unfinished, settings, system, intake, terminal, sagaSeconds, maxRate, rate, latency, phase2Terminal, failures, before, afterPhase1, after, rssMax);
+    }
+
+    private static BenchmarkReport Report(List<string> unfinished, BenchSettings settings, EmulatedSystem system, LoadResult intake, ObservedOrder[] terminal, double sagaSeconds,
+        double maxRate, double rate, LatencyHistogram latency, ObservedOrder[] phase2, int failures,
+        IReadOnlyDictionary<string, ProcessSample> before, IReadOnlyDictionary<string, ProcessSample> afterPhase1,
+        IReadOnlyDictionary<string, ProcessSample> after, Dictionary<string, long> rssMax)
+    {
+        var report = new BenchmarkReport("B2 whole saga");
+        report.Notes.AddRange(unfinished.Select(u => "INCOMPLETE: " + u));
+        var completed = terminal.Count(o => o.Status == "Completed");
+        report.Tables.Add(new ResultTable(ThroughputTitle, "orders", "connections", "intake req/s", "intake errors", "submit → last terminal s", "orders/s (terminal)", "completed", "cancelled")
+            .Add(Figures.Count(terminal.Length), settings.Connections.ToString(System.Globalization.CultureInfo.InvariantCulture), Figures.Rate(intake.RequestsPerSecond),
+                intake.FailureSummary, Figures.Seconds(sagaSeconds), Figures.Rate(maxRate), Figures.Count(completed), Figures.Count(terminal.Length - completed)));
+        report.Tables.Add(new ResultTable(LatencyTitle, "rate orders/s", "orders", "submit errors", "p50 ms", "p99 ms", "mean ms", "max ms")
+            .Add(Figures.Rate(rate), Figures.Count(phase2.Length), failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Figures.Ms(latency.PercentileMilliseconds(50)), Figures.Ms(latency.PercentileMilliseconds(99)), Figures.Ms(latency.MeanMilliseconds), Figures.Ms(latency.MaxMicroseconds / 1000)));
+        var processes = new ResultTable(ProcessTitle, "process", "CPU s phase 1", "CPU ms / order phase 1", "CPU s phase 2", "RSS max phase 2 MB", "peak RSS (VmHWM) MB", "≤ 80 MB at steady load");
+        var worst = 0L;
+        foreach (var process in system.Processes)
+        {
+            var phase1Cpu = afterPhase1[process.Name].CpuSeconds - before[process.Name].CpuSeconds;
+            var phase2Cpu = after[process.Name].CpuSeconds - afterPhase1[process.Name].CpuSeconds;
+            var steady = rssMax.GetValueOrDefault(process.Name, after[process.Name].RssBytes);
+            var isService = process.Name is "ordering" or "inventory" or "payment" or "notification" or "audit";
+            if (isService)
+            {
+                worst = Math.Max(worst, steady);
+            }
+
+            processes.Add(process.Name, Figures.Seconds(phase1Cpu), (phase1Cpu * 1000 / Math.Max(1, terminal.Length)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+                Figures.Seconds(phase2Cpu), Figures.Megabytes(steady), Figures.Megabytes(after[process.Name].PeakRssBytes),
+                isService ? Figures.Verdict(steady <= 80L * 1024 * 1024) : "n/a");
+        }
+
+        report.Tables.Add(processes);
+        report.Tables.Add(new ResultTable("B2 targets", "target", "measured", "verdict")
+            .Add("≥ 1,000 orders/s", Figures.Rate(maxRate), Figures.Verdict(maxRate >= 1000))
+            .Add("each service ≤ 80 MB RSS at steady load", Figures.Megabytes(worst) + " MB (largest)", Figures.Verdict(worst <= 80L * 1024 * 1024)));
+        report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `orders`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
+        report.Notes.Add($"Each order: one line, 1 unit, on one of {(settings.Smoke ? 4 : 50)} SKUs stocked through Inventory's PUT /stock/{{sku}} before the run (one Stock actor per SKU).");
+        report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
+        return report;
+    }
+
+    private static TimeSpan TerminalTimeout(BenchSettings settings, long orders) =>
+        TimeSpan.FromSeconds(Math.Max(settings.Smoke ? 90 : 120, orders / 20.0));
+
+
+    private static async Task StockAsync(HttpClient client, Uri inventory, IReadOnlyList<string> skus)
+    {
+        foreach (var sku in skus)
+        {
+            using var response = await client.PutAsJsonAsync(new Uri(inventory, $"/stock/{sku}"), new { available = 100_000_000 });
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"stocking {sku} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+
+    private static void SampleRss(EmulatedSystem system, Dictionary<string, long> rssMax)
+    {
+        foreach (var process in system.Processes)
+        {
+            rssMax[process.Name] = Math.Max(rssMax.GetValueOrDefault(process.Name), process.Sample().RssBytes);
+        }
+    }
+
+    private static async Task<ObservedOrder[]> WaitForTerminalAsync(HttpClient client, Uri observer, int expected, TimeSpan timeout,
+        EmulatedSystem system, List<string> unfinished, Dictionary<string, long>? rssMax = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var count = await client.GetFromJsonAsync<int>(new Uri(observer, "/observed/count"), Json);
+            if (count >= expected)
+            {
+                return await client.GetFromJsonAsync<ObservedOrder[]>(new Uri(observer, "/observed"), Json) ?? [];
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                // A benchmark that cannot finish still has a result: the rate at which orders did finish.
+                unfinished.Add($"only {count} of {expected} orders were terminal after {timeout.TotalSeconds:0} s (logs: {Path.GetDirectoryName(system.Emulator.LogPath)}); figures cover those.");
+                return await client.GetFromJsonAsync<ObservedOrder[]>(new Uri(observer, "/observed"), Json) ?? [];
+            }
+
+            if (rssMax is not null)
+            {
+                SampleRss(system, rssMax);
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// The repository's resources with one change: the pubsub component also lets the observer app subscribe to
+    /// `orders` (component scopes and subscriptionScopes). Everything else is byte for byte what `dapr run -f .` loads.
+    /// </summary>
+    private static IReadOnlyList<string> ObservableResources(string directory)
+    {
+        var inMemory = Path.Combine(directory, "in-memory");
+        Directory.CreateDirectory(inMemory);
+        foreach (var file in Directory.GetFiles(Path.Combine(BuildOutputs.RepositoryRoot, "components", "in-memory"), "*.yaml"))
+        {
+            var text = File.ReadAllText(file);
+            if (Path.GetFileName(file) == "pubsub.yaml")
+            {
+                var scoped = SubscriptionScopes().Replace(text, $"$1{ObserverAppId}=orders;", 1);
+                scoped = ComponentScopes().Replace(scoped, $"$1  - {ObserverAppId}\n", 1);
+                if (scoped == text || !scoped.Contains($"- {ObserverAppId}", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"could not add {ObserverAppId} to the scopes of {file}");
+                }
+
+                text = scoped;
+            }
+
+            File.WriteAllText(Path.Combine(inMemory, Path.GetFileName(file)), text);
+        }
+
+        return [Path.Combine(BuildOutputs.RepositoryRoot, "components", "shared"), inMemory];
+    }
+
+    [GeneratedRegex("(name: subscriptionScopes\\s*\\n\\s*value: \")")]
+    private static partial Regex SubscriptionScopes();
+
+    [GeneratedRegex("(\\nscopes:\\s*\\n)")]
+    private static partial Regex ComponentScopes();
+}
+
+/// <summary>One order's terminal event as the observer app recorded it.</summary>
+internal sealed record ObservedOrder(string OrderId, string Status, long Timestamp);
