@@ -4,11 +4,10 @@ extern alias notification;
 extern alias ordering;
 extern alias payment;
 
-using System.Net;
-using System.Net.Sockets;
 using DaprOrders.Emulator;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.PubSub;
+using DaprOrders.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -25,12 +24,12 @@ public sealed class OrderSystem : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly List<IServiceHost> _hosts;
+    private readonly List<IInProcessService> _hosts;
     private readonly Dictionary<string, HttpClient> _clients;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ITestOutputHelper? _output;
 
-    private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IServiceHost> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output)
+    private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IInProcessService> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output)
     {
         _output = output;
         Emulator = emulator;
@@ -91,7 +90,7 @@ public sealed class OrderSystem : IAsyncDisposable
         string[] appIds = ["ordering", "inventory", "payment", "notification", "audit"];
         // App and sidecar ports are chosen together, all distinct: a sidecar left to pick its own ephemeral port
         // could pick an app port that was free a moment ago.
-        var free = FreePorts(appIds.Length * 2);
+        var free = LoopbackPorts.Free(appIds.Length * 2);
         var ports = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[x.i], StringComparer.Ordinal);
         var sidecarPorts = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[appIds.Length + x.i], StringComparer.Ordinal);
 
@@ -116,13 +115,14 @@ public sealed class OrderSystem : IAsyncDisposable
         }
 
         var deliveries = new DeliveryLog();
-        var hosts = new List<IServiceHost>();
+        var hosts = new List<IInProcessService>();
         DaprEmulator? emulator = null;
         try
         {
-            IServiceHost Host<TProgram>(string appId)
+            IInProcessService Host<TProgram>(string appId)
                 where TProgram : class =>
-                new ServiceHost<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), options.SettingsFor(appId), deliveries, logs);
+                new InProcessService<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), options.SettingsFor(appId),
+                    [deliveries.StartupFilterFor(appId)], logs);
 
             // Apps first, as `dapr run` starts them: each waits for its sidecar in the background, and the sidecars
             // find the app ports already open instead of probing ports that are still closed.
@@ -264,21 +264,6 @@ public sealed class OrderSystem : IAsyncDisposable
         }
 
         _loggerFactory?.Dispose();
-    }
-
-    /// <summary>Distinct free loopback ports: all listeners are open at once, so the kernel cannot hand out one twice.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 }
 

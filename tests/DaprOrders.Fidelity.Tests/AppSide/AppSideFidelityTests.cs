@@ -9,6 +9,7 @@ using DaprOrders.Fidelity.Tests.ClientSide;
 using DaprOrders.Fidelity.Tests.Infrastructure;
 using DaprOrders.Sidecar;
 using Microsoft.Extensions.DependencyInjection;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Fidelity.Tests.AppSide;
 
@@ -67,7 +68,7 @@ public sealed class AppSideFidelityTests(ITestOutputHelper output)
     public async Task Our_app_callbacks_and_the_js_sdk_dapr_server_give_the_emulator_the_same_outcome_per_delivery()
     {
         NodeModules.Require(Repository.JsDirectory, "@dapr/dapr");
-        var ports = FreePorts.Take(5);
+        var ports = LoopbackPorts.Free(5);
         var options = new EmulatorOptions();
         options.ResourcesPaths.Add(Repository.PathOf("tests", "DaprOrders.Fidelity.Tests", "components", "app-side"));
         options.Apps.Add(new EmulatedAppOptions { AppId = CSharpApp, AppPort = ports[0], DaprHttpPort = ports[1] });

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Fidelity.Tests.ClientSide;
 
@@ -26,7 +27,7 @@ internal static class EmulatorReplay
 
     public static async Task<IReadOnlyDictionary<string, int>> StatusesAsync(IReadOnlyList<RecordedRequest> requests)
     {
-        var ports = FreePorts.Take(3);
+        var ports = LoopbackPorts.Free(3);
         var options = new EmulatorOptions();
         options.ResourcesPaths.Add(Repository.PathOf("tests", "DaprOrders.Fidelity.Tests", "components", "client-replay"));
         options.Apps.Add(new EmulatedAppOptions { AppId = "client", DaprHttpPort = ports[0] });

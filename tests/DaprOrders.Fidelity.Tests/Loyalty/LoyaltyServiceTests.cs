@@ -7,6 +7,7 @@ using DaprOrders.Emulator.PubSub;
 using DaprOrders.Fidelity.Tests.Infrastructure;
 using DaprOrders.Sidecar;
 using Microsoft.Extensions.DependencyInjection;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Fidelity.Tests.Loyalty;
 
@@ -100,7 +101,7 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
         {
             var loyaltyDirectory = Repository.PathOf("services", "loyalty");
             NodeModules.Require(loyaltyDirectory, "@dapr/dapr");
-            var ports = FreePorts.Take(3);
+            var ports = LoopbackPorts.Free(3);
             var options = new EmulatorOptions();
             options.ResourcesPaths.Add(Repository.PathOf("components", "shared"));
             options.ResourcesPaths.Add(Repository.PathOf("components", "in-memory"));

@@ -5,7 +5,6 @@ extern alias ordering;
 extern alias payment;
 
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using DaprOrders.Contracts;
 using DaprOrders.Emulator;
@@ -13,6 +12,7 @@ using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.PubSub;
 using DaprOrders.Emulator.Resiliency;
 using DaprOrders.Emulator.State;
+using DaprOrders.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -83,11 +83,11 @@ public sealed class ChaosSystem : IAsyncDisposable
     private static readonly TimeSpan StuckAfter = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan WaitingOnRetriesAfter = TimeSpan.FromMilliseconds(300);
 
-    private readonly List<IChaosServiceHost> _hosts;
+    private readonly List<IInProcessService> _hosts;
     private readonly Dictionary<string, HttpClient> _clients;
     private readonly ILoggerFactory _loggerFactory;
 
-    private ChaosSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IChaosServiceHost> hosts, LogCapture logs, ILoggerFactory loggerFactory, ChaosSystemOptions options)
+    private ChaosSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IInProcessService> hosts, LogCapture logs, ILoggerFactory loggerFactory, ChaosSystemOptions options)
     {
         Emulator = emulator;
         Clock = clock;
@@ -149,7 +149,7 @@ public sealed class ChaosSystem : IAsyncDisposable
     private static async Task<ChaosSystem> StartOnceAsync(ChaosSystemOptions options)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var free = FreePorts(AppIdList.Count * 2);
+        var free = LoopbackPorts.Free(AppIdList.Count * 2);
         var ports = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[x.i], StringComparer.Ordinal);
         var sidecarPorts = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[AppIdList.Count + x.i], StringComparer.Ordinal);
 
@@ -171,13 +171,14 @@ public sealed class ChaosSystem : IAsyncDisposable
         var logs = new LogCapture(options.MinimumLogLevel);
         logs.Watch(options.DaprApiToken ?? string.Empty, options.AppApiToken ?? string.Empty);
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(options.MinimumLogLevel).AddProvider(logs));
-        var hosts = new List<IChaosServiceHost>();
+        var hosts = new List<IInProcessService>();
         DaprEmulator? emulator = null;
         try
         {
-            IChaosServiceHost Host<TProgram>(string appId)
+            IInProcessService Host<TProgram>(string appId)
                 where TProgram : class =>
-                new ChaosServiceHost<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), Settings(options, appId), logs, options.Poison);
+                new InProcessService<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), Settings(options, appId),
+                    options.Poison is { } poison ? [poison.StartupFilterFor(appId)] : [], logs);
 
             hosts.Add(Host<ordering::Program>(AppIds.Ordering));
             hosts.Add(Host<inventory::Program>(AppIds.Inventory));
@@ -308,21 +309,6 @@ public sealed class ChaosSystem : IAsyncDisposable
         }
 
         _loggerFactory.Dispose();
-    }
-
-    /// <summary>Distinct free loopback ports: all listeners are open at once, so the kernel cannot hand out one twice.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 }
 

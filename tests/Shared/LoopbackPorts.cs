@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DaprOrders.Fidelity.Tests.Infrastructure;
+namespace DaprOrders.Testing;
 
-internal static class FreePorts
+internal static class LoopbackPorts
 {
     /// <summary>Distinct free loopback ports: all listeners are open at once, so the kernel cannot hand out one twice.</summary>
-    public static int[] Take(int count)
+    public static int[] Free(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         try

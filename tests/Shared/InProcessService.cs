@@ -3,21 +3,23 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DaprOrders.EndToEnd.Tests.Infrastructure;
+namespace DaprOrders.Testing;
 
 /// <summary>
 /// One DaprOrders service running in-process on a real loopback port, configured exactly as daprd's CLI would
-/// configure it (DAPR_HTTP_ENDPOINT, APP_ID, APP_PORT), so the emulated sidecar reaches it over HTTP. The only
-/// additions are test plumbing outside the service: the delivery tap and the log sink.
+/// configure it (DAPR_HTTP_ENDPOINT, APP_ID, APP_PORT, plus the tokens in <paramref name="settings"/>), so the
+/// emulated sidecar reaches it over HTTP. The only additions are plumbing outside the service: startup filters in
+/// front of its endpoints (a delivery tap, injected poison) and a shared log sink.
 /// </summary>
-internal sealed class ServiceHost<TProgram>(
+/// <remarks>Shared source of the end-to-end tests and the chaos run (linked into both projects).</remarks>
+internal sealed class InProcessService<TProgram>(
     string appId,
     int port,
     Uri sidecarEndpoint,
     IReadOnlyDictionary<string, string?> settings,
-    DeliveryLog deliveries,
+    IReadOnlyList<IStartupFilter> startupFilters,
     ILoggerProvider? logs)
-    : WebApplicationFactory<TProgram>, IServiceHost
+    : WebApplicationFactory<TProgram>, IInProcessService
     where TProgram : class
 {
     public string AppId => appId;
@@ -42,7 +44,7 @@ internal sealed class ServiceHost<TProgram>(
         builder.UseSetting("APP_ID", appId);
         builder.UseSetting("APP_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("urls", $"http://127.0.0.1:{port}");
-        // Quiet by default: the JSON console logs of five services would drown the test output.
+        // Quiet by default: the JSON console logs of five services would drown the output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         foreach (var (key, value) in settings)
@@ -52,7 +54,11 @@ internal sealed class ServiceHost<TProgram>(
 
         builder.ConfigureServices(services =>
         {
-            services.AddSingleton(deliveries.StartupFilterFor(appId));
+            foreach (var filter in startupFilters)
+            {
+                services.AddSingleton(filter);
+            }
+
             if (logs is not null)
             {
                 services.AddLogging(logging => logging.ClearProviders().AddProvider(new SharedLoggerProvider(logs)));
@@ -67,12 +73,12 @@ internal sealed class ServiceHost<TProgram>(
 
         public void Dispose()
         {
-            // Owned by the OrderSystem.
+            // Owned by whoever built the system of services.
         }
     }
 }
 
-internal interface IServiceHost : IAsyncDisposable
+internal interface IInProcessService : IAsyncDisposable
 {
     string AppId { get; }
 
