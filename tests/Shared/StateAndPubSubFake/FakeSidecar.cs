@@ -12,7 +12,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DaprOrders.Notification.Tests.Infrastructure;
+namespace DaprOrders.Testing;
+
+// Shared by the Audit and Notification service tests (linked into both): state with ETags and publish, as daprd answers them.
 
 /// <summary>One request as the fake sidecar received it.</summary>
 public sealed record RecordedRequest(string Method, string Path, string Query, string? ContentType, IReadOnlyDictionary<string, string> Headers, string Body)
