@@ -174,11 +174,12 @@ public static class AuditEndpoints
         return TypedResults.Ok(await office.ListAsync(filter, limit ?? 100, cancellationToken));
     }
 
-    private static async Task<Results<Ok<DeadLetterRecord>, ProblemHttpResult>> GetDeadLetterAsync(string id, DeadLetterOffice office,
+    // The operations page maps these same handlers, so both doors answer alike.
+    internal static async Task<Results<Ok<DeadLetterRecord>, ProblemHttpResult>> GetDeadLetterAsync(string id, DeadLetterOffice office,
         CancellationToken cancellationToken) =>
         await office.GetAsync(id, cancellationToken) is { } record ? TypedResults.Ok(record) : NotFound(id);
 
-    private static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> ReplayAsync(string id, DeadLetterOffice office,
+    internal static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> ReplayAsync(string id, DeadLetterOffice office,
         CancellationToken cancellationToken)
     {
         DeadLetterActionOutcome outcome;
@@ -204,7 +205,7 @@ public static class AuditEndpoints
         };
     }
 
-    private static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> DiscardAsync(string id, DeadLetterOffice office,
+    internal static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> DiscardAsync(string id, DeadLetterOffice office,
         CancellationToken cancellationToken)
     {
         DeadLetterActionOutcome outcome;

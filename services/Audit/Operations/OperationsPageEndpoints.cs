@@ -1,3 +1,4 @@
+using DaprOrders.Audit.Api;
 using DaprOrders.Audit.DeadLetters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -78,15 +79,15 @@ public static class OperationsPageEndpoints
         api.MapGet("/orders/{orderId}", GetOrderAsync)
             .WithName("GetOperationsOrder")
             .WithSummary("An order's document and its timeline, with trace links when Jaeger is configured");
-        api.MapGet("/deadletters/{id}", GetDeadLetterAsync)
+        api.MapGet("/deadletters/{id}", AuditEndpoints.GetDeadLetterAsync)
             .WithName("GetOperationsDeadLetter")
             .WithSummary("One dead letter including the original CloudEvent");
 
         var actions = api.MapGroup("/deadletters/{id}").AddEndpointFilter(RequireActionHeader);
-        actions.MapPost("/replay", ReplayAsync)
+        actions.MapPost("/replay", AuditEndpoints.ReplayAsync)
             .WithName("ReplayOperationsDeadLetter")
             .WithSummary("Republish a dead letter to its original topic (the page asks for confirmation first)");
-        actions.MapPost("/discard", DiscardAsync)
+        actions.MapPost("/discard", AuditEndpoints.DiscardAsync)
             .WithName("DiscardOperationsDeadLetter")
             .WithSummary("Mark a dead letter as needing no further action (the page asks for confirmation first)");
         return app;
@@ -106,61 +107,9 @@ public static class OperationsPageEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found",
                 detail: $"Neither Ordering nor Audit knows order '{orderId}'.");
 
-    private static async Task<Results<Ok<DeadLetterRecord>, ProblemHttpResult>> GetDeadLetterAsync(string id, DeadLetterOffice office,
-        CancellationToken cancellationToken) =>
-        await office.GetAsync(id, cancellationToken) is { } record ? TypedResults.Ok(record) : DeadLetterNotFound(id);
-
-    private static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> ReplayAsync(string id, DeadLetterOffice office,
-        CancellationToken cancellationToken)
-    {
-        DeadLetterActionOutcome outcome;
-        try
-        {
-            outcome = await office.ReplayAsync(id, cancellationToken);
-        }
-        catch (DeadLetterContentionException ex)
-        {
-            return Busy(ex);
-        }
-
-        return outcome switch
-        {
-            { Result: DeadLetterActionResult.NotFound } => DeadLetterNotFound(id),
-            { Result: DeadLetterActionResult.AlreadyDiscarded } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: "Dead letter was discarded", detail: $"Dead letter '{id}' was discarded and cannot be replayed."),
-            { Result: DeadLetterActionResult.TopicUnknown } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: "Original topic unknown", detail: $"Dead letter '{id}' has no topic attribute, so there is nowhere to replay it to."),
-            { PublishError: { } error } => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
-                title: "Replay could not be published", detail: error),
-            _ => TypedResults.Ok(outcome.Record!.ToSummary()),
-        };
-    }
-
-    private static async Task<Results<Ok<DeadLetterSummary>, ProblemHttpResult>> DiscardAsync(string id, DeadLetterOffice office,
-        CancellationToken cancellationToken)
-    {
-        DeadLetterActionOutcome outcome;
-        try
-        {
-            outcome = await office.DiscardAsync(id, cancellationToken);
-        }
-        catch (DeadLetterContentionException ex)
-        {
-            return Busy(ex);
-        }
-
-        return outcome.Result == DeadLetterActionResult.NotFound ? DeadLetterNotFound(id) : TypedResults.Ok(outcome.Record!.ToSummary());
-    }
-
     private static ValueTask<object?> RequireActionHeader(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.Request.Headers.ContainsKey(ActionHeader)
             ? next(context)
             : ValueTask.FromResult<object?>(TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
                 title: "Operator header missing", detail: $"Replay and discard are accepted only with the {ActionHeader} header the operations page sends."));
-
-    private static ProblemHttpResult DeadLetterNotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Dead letter not found", detail: $"No dead letter with id '{id}'.");
-
-    private static ProblemHttpResult Busy(DeadLetterContentionException ex) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dead letter is busy", detail: ex.Message);
 }
