@@ -46,9 +46,11 @@ public sealed class PaymentServiceTests : IAsyncLifetime
         await _host.PaymentRequestedAsync("o1");
         await _host.PaymentRequestedAsync("o1");
 
+        // The repeat is the same event: same data and the same CloudEvent id, so subscribers drop it as a duplicate.
         var events = _host.Sidecar.PublishedOfType(Succeeded);
         Assert.Equal(2, events.Count);
         Assert.Equal(events[0].Data.GetRawText(), events[1].Data.GetRawText());
+        Assert.Equal(["payment-succeeded-o1", "payment-succeeded-o1"], events.Select(e => e.Id));
         Assert.Equal(1, (await _host.GetLedgerSummaryAsync()).GetProperty("count").GetInt32());
     }
 

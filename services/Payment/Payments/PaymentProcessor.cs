@@ -241,15 +241,21 @@ public sealed partial class PaymentProcessor(
         record.Status == PaymentStatus.Charged
             ? sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
                 new PaymentSucceeded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Charged)),
-                ContractsJsonContext.Default.PaymentSucceeded, new PublishOptions { CloudEventType = EventTypes.PaymentSucceeded }, cancellationToken)
+                ContractsJsonContext.Default.PaymentSucceeded, new PublishOptions { CloudEventType = EventTypes.PaymentSucceeded, CloudEventId = OutcomeEventId("succeeded", record.OrderId) }, cancellationToken)
             : sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
                 new PaymentFailed(record.OrderId, record.DeclineReason ?? "declined", record.DeclineCode ?? "declined", record.EnteredAt(PaymentStatus.Declined)),
-                ContractsJsonContext.Default.PaymentFailed, new PublishOptions { CloudEventType = EventTypes.PaymentFailed }, cancellationToken);
+                ContractsJsonContext.Default.PaymentFailed, new PublishOptions { CloudEventType = EventTypes.PaymentFailed, CloudEventId = OutcomeEventId("failed", record.OrderId) }, cancellationToken);
+
+    /// <summary>
+    /// An order is charged, declined or refunded at most once, so its outcome events get stable CloudEvent ids: when a
+    /// redelivered request announces the outcome again, subscribers see the same id and drop the repeat.
+    /// </summary>
+    internal static string OutcomeEventId(string outcome, string orderId) => $"payment-{outcome}-{orderId}";
 
     private Task PublishRefundedAsync(PaymentRecord record, CancellationToken cancellationToken) =>
         sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
             new PaymentRefunded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Refunded)),
-            ContractsJsonContext.Default.PaymentRefunded, new PublishOptions { CloudEventType = EventTypes.PaymentRefunded }, cancellationToken);
+            ContractsJsonContext.Default.PaymentRefunded, new PublishOptions { CloudEventType = EventTypes.PaymentRefunded, CloudEventId = OutcomeEventId("refunded", record.OrderId) }, cancellationToken);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Payment of order {OrderId} is now {Status}")]
     private static partial void LogSettled(ILogger logger, string orderId, PaymentStatus status);

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace DaprOrders.Testing;
 
 /// <summary>An event the app published through the fake sidecar.</summary>
-public sealed record PublishedEvent(string Topic, string? Type, JsonElement Data);
+public sealed record PublishedEvent(string Topic, string? Type, JsonElement Data, string? Id = null);
 
 /// <summary>
 /// Just enough daprd for one service under test: state (ETags, first-write), publish (recorded), actor invocation
@@ -118,7 +118,7 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
                 return;
             case ["v1.0", "publish", _, .. var topic]:
                 _published.Enqueue(new PublishedEvent(string.Join('/', topic), context.Request.Query["metadata.cloudevent.type"].FirstOrDefault(),
-                    JsonDocument.Parse(body).RootElement.Clone()));
+                    JsonDocument.Parse(body).RootElement.Clone(), context.Request.Query["metadata.cloudevent.id"].FirstOrDefault()));
                 context.Response.StatusCode = 204;
                 return;
             case ["v1.0", "actors", var type, var id, "method", var method]:
