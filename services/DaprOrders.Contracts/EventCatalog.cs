@@ -43,7 +43,7 @@ public static class EventCatalog
             typeof(OrderCreated), "order-created.v1.json"),
         new(EventTypes.PaymentRequested, Topics.Orders, AppIds.Ordering, [AppIds.Payment, AppIds.Audit],
             typeof(PaymentRequested), "payment-requested.v1.json"),
-        new(EventTypes.OrderCompleted, Topics.Orders, AppIds.Ordering, [AppIds.Inventory, AppIds.Notification, AppIds.Audit],
+        new(EventTypes.OrderCompleted, Topics.Orders, AppIds.Ordering, [AppIds.Inventory, AppIds.Notification, AppIds.Audit, AppIds.Loyalty],
             typeof(OrderCompleted), "order-completed.v1.json"),
         new(EventTypes.OrderCancelled, Topics.Orders, AppIds.Ordering,
             [AppIds.Inventory, AppIds.Payment, AppIds.Notification, AppIds.Audit],

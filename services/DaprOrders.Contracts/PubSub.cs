@@ -9,6 +9,9 @@ public static class AppIds
     public const string Notification = "notification";
     public const string Audit = "audit";
 
+    /// <summary>The JavaScript loyalty service (services/loyalty), written from the JSON Schemas and AsyncAPI alone.</summary>
+    public const string Loyalty = "loyalty";
+
     /// <summary>Pseudo-publisher of <see cref="EventTypes.OrderSubmitted"/>: external clients calling <c>POST /orders</c>.</summary>
     public const string Clients = "clients";
 }
