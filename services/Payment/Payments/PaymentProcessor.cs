@@ -75,7 +75,7 @@ public sealed partial class PaymentProcessor(
                     }
                     catch (PaymentGatewayUnavailableException ex)
                     {
-                        // Best effort bookkeeping; daprd redelivers per the resiliency policy (5 s, 30 s, then dead letter).
+                        // Best effort bookkeeping; daprd redelivers per the resiliency policy (components/shared/resiliency.yaml).
                         await records.TryReplaceAsync(record.WithFailedAttempt(ex.Message, Now), etag, cancellationToken);
                         LogGatewayUnavailable(logger, record.OrderId, ex.Message);
                         return TopicStatus.Retry;
