@@ -3,6 +3,7 @@ using DaprOrders.Chaos.Harness;
 using DaprOrders.Chaos.Run;
 
 // dotnet run --project tools/DaprOrders.Chaos -c Release -- --orders 10000 [--seed N] [--batch N] [--poisoned N]
+//   [--delivery-retries N (default 10) | --shipped-policy]
 // Prints progress, the counters and the invariant table; exit code 0 when every invariant holds, 1 otherwise,
 // 2 for bad arguments.
 var options = new ChaosRunOptions { Orders = 10_000, BatchSize = 250 };
@@ -20,6 +21,8 @@ for (var i = 0; i < args.Length; i++)
             "--batch" => options with { BatchSize = Next() },
             "--poisoned" => options with { PoisonedOrders = Next() },
             "--concurrency" => options with { Concurrency = Next() },
+            "--delivery-retries" => options with { DeliveryMaxRetries = Next() },
+            "--shipped-policy" => options with { DeliveryMaxRetries = null },
             "--no-faults" => options with { InjectFaults = false },
             "--verbose" => options with { Verbose = true },
             _ => throw new ArgumentException($"unknown argument {args[i]}"),
@@ -27,7 +30,7 @@ for (var i = 0; i < args.Length; i++)
     }
     catch (ArgumentException ex)
     {
-        Console.Error.WriteLine($"{ex.Message}{Environment.NewLine}usage: DaprOrders.Chaos [--orders N] [--seed N] [--batch N] [--poisoned N] [--concurrency N]");
+        Console.Error.WriteLine($"{ex.Message}{Environment.NewLine}usage: DaprOrders.Chaos [--orders N] [--seed N] [--batch N] [--poisoned N] [--concurrency N] [--delivery-retries N | --shipped-policy]");
         return 2;
     }
 }

@@ -41,6 +41,12 @@ public sealed class ChaosSystemOptions
 
     public int RandomSeed { get; set; } = 20261123;
 
+    /// <summary>
+    /// Replaces <c>maxRetries</c> of the shipped policy's <c>deliveryRetry</c> (a copy of components/shared is loaded);
+    /// null: the policy exactly as shipped.
+    /// </summary>
+    public int? DeliveryMaxRetries { get; set; }
+
     public ChaosSystemOptions Set(string appId, string key, string? value)
     {
         if (!_settings.TryGetValue(appId, out var settings))
@@ -75,7 +81,7 @@ public sealed class ChaosSystemOptions
 /// copy of the end-to-end harness (tests/DaprOrders.EndToEnd.Tests/Infrastructure/OrderSystem.cs) without xunit,
 /// plus what chaos needs: API tokens, one log sink for everything, poison, and a clock driver.
 /// </summary>
-public sealed class ChaosSystem : IAsyncDisposable
+public sealed partial class ChaosSystem : IAsyncDisposable
 {
     public static readonly IReadOnlyList<string> AppIdList = [AppIds.Ordering, AppIds.Inventory, AppIds.Payment, AppIds.Notification, AppIds.Audit];
 
@@ -154,7 +160,10 @@ public sealed class ChaosSystem : IAsyncDisposable
         var sidecarPorts = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[AppIdList.Count + x.i], StringComparer.Ordinal);
 
         var emulatorOptions = new EmulatorOptions { TimeProvider = clock, RandomSeed = options.RandomSeed, DisableRetryJitter = true };
-        emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "shared"));
+        var sharedResources = options.DeliveryMaxRetries is { } maxRetries
+            ? SharedResourcesWithDeliveryRetries(maxRetries)
+            : Path.Combine(RepositoryRoot.Path, "components", "shared");
+        emulatorOptions.ResourcesPaths.Add(sharedResources);
         emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "in-memory"));
         foreach (var appId in AppIdList)
         {
@@ -190,7 +199,19 @@ public sealed class ChaosSystem : IAsyncDisposable
                 host.Start();
             }
 
-            emulator = await DaprEmulator.StartAsync(emulatorOptions, loggerFactory);
+            try
+            {
+                emulator = await DaprEmulator.StartAsync(emulatorOptions, loggerFactory);
+            }
+            finally
+            {
+                // The emulator reads its resources once, at start.
+                if (options.DeliveryMaxRetries is not null)
+                {
+                    Directory.Delete(sharedResources, recursive: true);
+                }
+            }
+
             await emulator.WaitForAppsReadyAsync(ReadyTimeout);
             var broker = emulator.Services.GetRequiredService<PubSubBroker>();
             var unsubscribed = AppIdList.Where(id => broker.SubscriptionsOf(id).Count == 0).ToList();
@@ -293,6 +314,32 @@ public sealed class ChaosSystem : IAsyncDisposable
             await Task.Delay(2, cancellationToken);
         }
     }
+
+    /// <summary>A copy of components/shared whose deliveryRetry allows <paramref name="maxRetries"/> retries.</summary>
+    private static string SharedResourcesWithDeliveryRetries(int maxRetries)
+    {
+        var source = Path.Combine(RepositoryRoot.Path, "components", "shared");
+        var copy = Directory.CreateTempSubdirectory("daprorders-chaos-resources-").FullName;
+        foreach (var file in Directory.EnumerateFiles(source, "*.yaml"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var resiliency = Path.Combine(copy, "resiliency.yaml");
+        var text = File.ReadAllText(resiliency);
+        var block = DeliveryRetryMaxRetries().Matches(text);
+        if (block.Count != 1)
+        {
+            throw new InvalidOperationException($"expected one deliveryRetry with maxRetries in {resiliency}, found {block.Count}");
+        }
+
+        File.WriteAllText(resiliency, DeliveryRetryMaxRetries().Replace(text, m => m.Groups["head"].Value + maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return copy;
+    }
+
+    // deliveryRetry's own block: its indented keys up to maxRetries, never another policy's.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<head>\n(?<indent> +)deliveryRetry:\n(?:\k<indent> +(?!maxRetries)\w+:.*\n)*\k<indent> +maxRetries: *)\d+")]
+    private static partial System.Text.RegularExpressions.Regex DeliveryRetryMaxRetries();
 
     public async ValueTask DisposeAsync()
     {
