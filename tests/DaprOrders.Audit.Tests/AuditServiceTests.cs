@@ -82,13 +82,8 @@ public sealed class AuditServiceTests : IAsyncLifetime
 
         // The list is written in the background, in batches: poll until it caught up.
         static string[] Ids(JsonElement view) => [.. view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
-        var recent = await GetJsonAsync(client, "/audit/events?limit=2");
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); Ids(recent).Length < 2 && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(25);
-            recent = await GetJsonAsync(client, "/audit/events?limit=2");
-        }
-
+        var recent = await Eventually.UntilAsync(() => GetJsonAsync(client, "/audit/events?limit=2"), view => Ids(view).Length == 2,
+            "the recent-events list to hold two events");
         Assert.Equal(["e-3", "e-2"], Ids(recent));
         Assert.Equal("o-2", recent.GetProperty("events")[1].GetProperty("orderId").GetString());
 

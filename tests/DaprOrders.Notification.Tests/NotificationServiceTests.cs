@@ -194,13 +194,9 @@ public sealed class NotificationServiceTests : IAsyncLifetime
         Assert.Equal("[]", await client.GetStringAsync("/notifications?orderId=unknown"));
 
         // The list is written in the background, in batches: poll until it caught up.
-        var recent = JsonDocument.Parse(await client.GetStringAsync("/notifications")).RootElement;
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); recent.GetArrayLength() < 2 && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(25);
-            recent = JsonDocument.Parse(await client.GetStringAsync("/notifications")).RootElement;
-        }
-
+        var recent = await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await client.GetStringAsync("/notifications")).RootElement,
+            list => list.GetArrayLength() == 2, "the recent-notifications list to hold both orders");
         Assert.Equal(["o-9", "o-8"], recent.EnumerateArray().Select(v => v.GetProperty("orderId").GetString()));
 
         using var bad = await client.GetAsync("/notifications?limit=0");

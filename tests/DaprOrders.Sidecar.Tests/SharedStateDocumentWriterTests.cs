@@ -31,11 +31,8 @@ public sealed class SharedStateDocumentWriterTests : IAsyncLifetime
         Assert.True(writer.Enqueue("a"));
 
         await writer.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_sidecar.Requests.Count(r => r.Method == "POST") < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => Task.FromResult(_sidecar.Requests.Count(r => r.Method == "POST")), n => n == 2,
+            "the lost save and the winning one");
 
         await writer.StopAsync(CancellationToken.None);
 
@@ -58,11 +55,7 @@ public sealed class SharedStateDocumentWriterTests : IAsyncLifetime
         writer.Enqueue("x");
 
         await writer.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!_sidecar.Requests.Any(r => r.Method == "POST") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => Task.FromResult(_sidecar.Requests.Any(r => r.Method == "POST")), "the first save");
 
         await writer.StopAsync(CancellationToken.None);
 

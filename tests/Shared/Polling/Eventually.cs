@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Xunit.Sdk;
 
-namespace DaprOrders.EndToEnd.Tests.Infrastructure;
+namespace DaprOrders.Testing;
 
 /// <summary>
-/// Polls until a condition holds, on the real clock, with a deadline. The system is asynchronous (pub/sub, actors), so
+/// Polls until a condition holds, on the real clock, with a deadline (shared by the test projects, linked). The system is asynchronous (pub/sub, actors), so
 /// tests wait for observable state instead of sleeping; a failure says what was awaited and what was last seen.
 /// </summary>
 public static class Eventually
