@@ -101,6 +101,8 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         Assert.Equal("SUCCESS", again);
         Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.All(_host.Sidecar.Published, e => Assert.Equal("daprorders.stock.reserved.v1", e.Type));
+        // Republished as the same event (same CloudEvent id), so subscribers drop the repeat.
+        Assert.All(_host.Sidecar.Published, e => Assert.Equal("stock-reserved-o1", e.Id));
     }
 
     [Fact]
@@ -153,6 +155,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         var released = Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.released.v1"));
         Assert.Equal("""[{"sku":"sku-1","quantity":4}]""", released.Data.GetProperty("lines").GetRawText());
+        Assert.Equal("stock-released-o1", released.Id);
         var stock = await _host.GetStockAsync("sku-1");
         Assert.Equal((10, 0), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32()));
 

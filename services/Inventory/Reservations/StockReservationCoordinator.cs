@@ -92,7 +92,8 @@ public sealed partial class StockReservationCoordinator(
                     // is saved makes the redelivery do it all again (the event at least once, never lost).
                     await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
                     var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
-                    await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released), cancellationToken);
+                    await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released),
+                        ReleaseEventId(released.OrderId), cancellationToken);
                     if (!await records.TryReplaceAsync(released, entry.ETag!, cancellationToken))
                     {
                         continue;
@@ -162,7 +163,7 @@ public sealed partial class StockReservationCoordinator(
                 var returned = await ReleaseAsync(plan.OrderId, plan.Lines, cancellationToken);
                 if (returned.Count > 0)
                 {
-                    await PublishReleasedAsync(plan.OrderId, returned, timeProvider.GetUtcNow(), cancellationToken);
+                    await PublishReleasedAsync(plan.OrderId, returned, timeProvider.GetUtcNow(), eventId: null, cancellationToken);
                 }
 
                 LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
@@ -215,18 +216,38 @@ public sealed partial class StockReservationCoordinator(
         return returned;
     }
 
+    /// <summary>
+    /// An order's reservation is decided once, so the decision gets a stable CloudEvent id: when a redelivered
+    /// order.created announces it again, subscribers see the same id and drop the repeat.
+    /// </summary>
+    internal static string DecisionEventId(ReservationStatus status, string orderId) =>
+        status == ReservationStatus.Reserved ? $"stock-reserved-{orderId}" : $"stock-rejected-{orderId}";
+
     private Task PublishDecisionAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
         record.Status == ReservationStatus.Reserved
             ? sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
                 new StockReserved(record.OrderId, record.Lines, record.EnteredAt(ReservationStatus.Reserved)),
-                ContractsJsonContext.Default.StockReserved, new PublishOptions { CloudEventType = EventTypes.StockReserved }, cancellationToken)
+                ContractsJsonContext.Default.StockReserved,
+                new PublishOptions { CloudEventType = EventTypes.StockReserved, CloudEventId = DecisionEventId(record.Status, record.OrderId) },
+                cancellationToken)
             : sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
                 new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
-                ContractsJsonContext.Default.StockRejected, new PublishOptions { CloudEventType = EventTypes.StockRejected }, cancellationToken);
+                ContractsJsonContext.Default.StockRejected,
+                new PublishOptions { CloudEventType = EventTypes.StockRejected, CloudEventId = DecisionEventId(record.Status, record.OrderId) },
+                cancellationToken);
 
-    private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, CancellationToken cancellationToken) =>
+    /// <summary>CloudEvent id of the release of a reservation: released once, so repeats of it are duplicates.</summary>
+    internal static string ReleaseEventId(string orderId) => $"stock-released-{orderId}";
+
+    /// <param name="eventId">
+    /// Null for a fresh id: what a cancellation gives back from reservations that raced it can be a second, different
+    /// release of the same order.
+    /// </param>
+    private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, string? eventId,
+        CancellationToken cancellationToken) =>
         sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory, new StockReleased(orderId, lines, at),
-            ContractsJsonContext.Default.StockReleased, new PublishOptions { CloudEventType = EventTypes.StockReleased }, cancellationToken);
+            ContractsJsonContext.Default.StockReleased, new PublishOptions { CloudEventType = EventTypes.StockReleased, CloudEventId = eventId },
+            cancellationToken);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} is now {Status}")]
     private static partial void LogDecided(ILogger logger, string orderId, ReservationStatus status);

@@ -114,6 +114,11 @@ public sealed class InvariantChecker(SystemApi api, ChaosPlan plan, int concurre
         invariants.Add(Invariant.Equal("audit timelines complete for their outcome", views.Count, views.Count - incomplete.Count,
             incomplete.Select(v => $"{v.Order?.OrderId} {v.Outcome}: [{string.Join(", ", v.Timeline.Select(Short))}]")));
         counters["timelines.withRepeatedType"] = views.Count(v => v.Timeline.Count != v.Timeline.Distinct(StringComparer.Ordinal).Count());
+        // Which types repeat: a repeat is a second event (another CloudEvent id) stating something already on the timeline.
+        foreach (var type in views.SelectMany(v => v.Timeline.GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)))
+        {
+            counters[$"timelines.repeated.{Short(type)}"] = counters.GetValueOrDefault($"timelines.repeated.{Short(type)}") + 1;
+        }
         return (invariants, counters);
     }
 
