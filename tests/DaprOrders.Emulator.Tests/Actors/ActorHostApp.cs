@@ -57,25 +57,9 @@ internal sealed class ActorHostApp : IAsyncDisposable
         return app;
     }
 
-    public async Task<IReadOnlyList<RecordedRequest>> WaitForAsync(string method, string path, int count = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var matching = RequestsTo(method, path);
-            if (matching.Count >= count)
-            {
-                return matching;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"expected {count} x {method} {path}; got: {string.Join(", ", _requests.Select(r => $"{r.Method} {r.Path}"))}");
-            }
-
-            await Task.Delay(5); // poll interval, bounded by the deadline above
-        }
-    }
+    public Task<IReadOnlyList<RecordedRequest>> WaitForAsync(string method, string path, int count = 1) =>
+        Eventually.UntilAsync(() => Task.FromResult(RequestsTo(method, path)), matching => matching.Count >= count,
+            $"{count} x {method} {path}", TimeSpan.FromSeconds(20));
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -108,19 +108,8 @@ internal sealed class ActorTestBed : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds (background work such as deactivation runs after a clock step).</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for: {what}");
-            }
-
-            await Task.Delay(5); // poll interval, bounded by the deadline above
-        }
-    }
+    public static Task EventuallyAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(() => Task.FromResult(condition()), what, timeout: TimeSpan.FromSeconds(20));
 
     public async ValueTask DisposeAsync()
     {

@@ -112,15 +112,8 @@ public sealed class EmulatorRunTests : IDisposable
         }
     }
 
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(10); // poll interval, bounded by the deadline above
-        }
-    }
+    private static Task EventuallyAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(() => Task.FromResult(condition()), "the condition", timeout: TimeSpan.FromSeconds(20));
 
     private static int FreePort()
     {
