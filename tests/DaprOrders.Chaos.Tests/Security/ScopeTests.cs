@@ -38,7 +38,7 @@ public sealed class ScopeTests : IAsyncLifetime
         await _loyalty.StartAsync();
         var port = new Uri(_loyalty.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
 
-        var root = DaprOrders.Chaos.Harness.RepositoryRoot.Path;
+        var root = RepositoryRoot.Path;
         var options = new EmulatorOptions { RandomSeed = 1 };
         options.ResourcesPaths.Add(Path.Combine(root, "components", "shared"));
         options.ResourcesPaths.Add(Path.Combine(root, "components", "in-memory"));

@@ -296,33 +296,5 @@ public sealed class OrderSystemOptions
         _settings.TryGetValue(appId, out var settings) ? settings : new Dictionary<string, string?>();
 }
 
-internal static class RepositoryRoot
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "DaprOrders.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        // Built outside the repository (--artifacts-path): the build recorded where the repository is.
-        var recorded = typeof(RepositoryRoot).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
-            .Cast<System.Reflection.AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
-        if (recorded is not null && File.Exists(System.IO.Path.Combine(recorded, "DaprOrders.sln")))
-        {
-            return recorded;
-        }
-
-        throw new InvalidOperationException("DaprOrders.sln not found above " + AppContext.BaseDirectory);
-    }
-}
-
 /// <summary>A sidecar came up without the subscriptions of its app (its GET /dapr/subscribe failed).</summary>
 internal sealed class SubscriptionsMissingException(string message) : Exception(message);
