@@ -56,6 +56,14 @@ count() { awk -v label="$1" '$1 == label":" && $2 ~ /^[0-9]+$/ {s += $2} END {pr
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
+# CI shows only the tail of the output, so the failures are repeated here: each failed test with its message and the
+# top of its stack trace.
+if [[ "$failed" != 0 ]]; then
+  echo "Failed tests:"
+  awk '/^  Failed / {show = 1; lines = 0}
+       /^  (Passed|Skipped) / || /^\[xUnit/ || /^Test Run/ || /^Total tests:/ {show = 0}
+       show && lines < 30 {print; lines++}' "$root/artifacts-test.log"
+fi
 rm -f "$root/artifacts-test.log"
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -21,13 +21,27 @@ public static class ApiRateLimiting
 {
     public const string PolicyName = "public-api";
 
-    // Replenishing ten times a second keeps the bucket smooth instead of a once-a-second cliff.
-    private static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Tokens per refill and refill period that sustain exactly <paramref name="permitsPerSecond"/>. Refilling about ten
+    /// times a second keeps the bucket smooth instead of a once-a-second cliff; below 10/s one token per 1/rate second.
+    /// </summary>
+    public static (int TokensPerPeriod, TimeSpan Period) Refill(int permitsPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permitsPerSecond);
+        var tokens = Math.Max(1, permitsPerSecond / 10);
+        return (tokens, TimeSpan.FromTicks(TimeSpan.TicksPerSecond * tokens / permitsPerSecond));
+    }
 
     /// <summary>A token bucket per client IP; 429 problem+json when it is empty; no limit when disabled.</summary>
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(ApiRateLimitOptions.Section).Get<ApiRateLimitOptions>() ?? new ApiRateLimitOptions();
+        if (settings.Enabled && settings.PermitsPerSecond <= 0)
+        {
+            throw new InvalidOperationException($"{ApiRateLimitOptions.Section}:PermitsPerSecond must be positive (it is {settings.PermitsPerSecond}); set {ApiRateLimitOptions.Section}:Enabled=false for no limit.");
+        }
+
+        var refill = settings.Enabled ? Refill(settings.PermitsPerSecond) : default;
         return services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -53,8 +67,8 @@ public static class ApiRateLimiting
                 return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = Math.Max(1, settings.Burst),
-                    TokensPerPeriod = Math.Max(1, settings.PermitsPerSecond / 10),
-                    ReplenishmentPeriod = ReplenishmentPeriod,
+                    TokensPerPeriod = refill.TokensPerPeriod,
+                    ReplenishmentPeriod = refill.Period,
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 });

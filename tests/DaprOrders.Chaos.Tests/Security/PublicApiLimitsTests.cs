@@ -8,7 +8,7 @@ using DaprOrders.Contracts;
 
 namespace DaprOrders.Chaos.Tests.Security;
 
-/// <summary>Ordering's public API with tiny limits: a token bucket of 5 per client, 1 KiB per event.</summary>
+/// <summary>Ordering's public API with tiny limits: a token bucket of 5 per client refilled at 1/s, 1 KiB per event.</summary>
 public sealed class TinyLimitsFixture : IAsyncLifetime
 {
     public ChaosSystem System { get; private set; } = null!;
@@ -17,7 +17,7 @@ public sealed class TinyLimitsFixture : IAsyncLifetime
     {
         var options = new ChaosSystemOptions();
         options.Set(AppIds.Ordering, "Ordering:RateLimit:Burst", "5");
-        options.Set(AppIds.Ordering, "Ordering:RateLimit:PermitsPerSecond", "10");
+        options.Set(AppIds.Ordering, "Ordering:RateLimit:PermitsPerSecond", "1");
         options.Set(AppIds.Ordering, "Ordering:Intake:MaxEventBytes", "1024");
         System = await ChaosSystem.StartAsync(options);
     }
@@ -33,7 +33,7 @@ public sealed class PublicApiLimitsTests(TinyLimitsFixture fixture) : IClassFixt
     [Fact]
     public async Task A_burst_beyond_the_limit_gets_429_problem_details_with_retry_after()
     {
-        // 40 requests at once against a bucket of 5 (refilled by 1 per 100 ms): most must be refused.
+        // 40 requests at once against a bucket of 5 (refilled by 1 a second): most must be refused, even if they take seconds to arrive.
         var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Ordering.GetAsync($"orders/{Guid.NewGuid()}")));
         try
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using DaprOrders.Ordering.Api;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Api;
@@ -71,6 +72,21 @@ public sealed class HostingTests
             // The sidecar-facing routes are never limited.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/dapr/subscribe")).StatusCode);
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1000)]
+    [InlineData(4, 1, 250)]
+    [InlineData(15, 1, 66.6667)]
+    [InlineData(25, 2, 80)]
+    [InlineData(2000, 200, 100)]
+    public void The_bucket_refills_at_exactly_the_configured_rate(int permitsPerSecond, int tokens, double periodMs)
+    {
+        var (tokensPerPeriod, period) = ApiRateLimiting.Refill(permitsPerSecond);
+
+        Assert.Equal(tokens, tokensPerPeriod);
+        Assert.Equal(periodMs, period.TotalMilliseconds, precision: 3);
+        Assert.Equal(permitsPerSecond, tokensPerPeriod / period.TotalSeconds, precision: 3);
     }
 
     [Fact]
