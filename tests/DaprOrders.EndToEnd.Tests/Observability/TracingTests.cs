@@ -38,11 +38,7 @@ public sealed class TracingTests(ITestOutputHelper output)
             s.Kind == ActivityKind.Server && s.GetTagItem("server.port") is int port && port == system.Ordering.BaseAddress!.Port
             && RecordedTrace.Tag(s, "http.request.method") == "POST" && RecordedTrace.Tag(s, "url.path") == "/orders");
         Assert.Equal("POST /orders", intake.DisplayName);
-        var trace = new RecordedTrace(recorder.Spans, intake.TraceId);
-        output.WriteLine(trace.Describe());
-
         // Every subscriber's handling of every event of this order is in the intake's trace.
-        var delivered = trace.Deliveries(apps).Select(d => (d.App, Type: RecordedTrace.Tag(d.Consumer, "cloudevents.event_type"))).ToHashSet();
         (string App, string Type)[] expected =
         [
             ("ordering", EventTypes.OrderCreated), ("inventory", EventTypes.OrderCreated), ("ordering", EventTypes.StockReserved),
@@ -51,6 +47,14 @@ public sealed class TracingTests(ITestOutputHelper output)
             ("audit", EventTypes.OrderCreated), ("audit", EventTypes.StockReserved), ("audit", EventTypes.PaymentRequested),
             ("audit", EventTypes.PaymentSucceeded), ("audit", EventTypes.OrderCompleted), ("audit", EventTypes.NotificationSent),
         ];
+        // A handler's spans end just after its response reaches the sidecar (the server span last), so the last
+        // deliveries' spans may still be ending when the sidecar is idle: wait for them.
+        var trace = await Eventually.UntilAsync(
+            () => Task.FromResult(new RecordedTrace(recorder.Spans, intake.TraceId)),
+            t => expected.All(Delivered(t, apps).Contains),
+            "every subscriber's consumer and server span in the intake's trace");
+        output.WriteLine(trace.Describe());
+        var delivered = Delivered(trace, apps);
         Assert.All(expected, e => Assert.True(delivered.Contains(e), $"{e.App} handling {e.Type} is not in the trace"));
 
         // Walk back from the notification to the intake, one pub/sub hop at a time.
@@ -82,6 +86,9 @@ public sealed class TracingTests(ITestOutputHelper output)
         Assert.Equal(string.Empty, created["traceparent"]?.GetValue<string>());
         Assert.Contains($"-{intake.TraceId}-", created["traceid"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    private static HashSet<(string App, string Type)> Delivered(RecordedTrace trace, IReadOnlyDictionary<int, string> apps) =>
+        trace.Deliveries(apps).Select(d => (d.App, Type: RecordedTrace.Tag(d.Consumer, "cloudevents.event_type") ?? string.Empty)).ToHashSet();
 
     /// <summary>
     /// The consumer span runs under the server span of daprd's delivery, whose parent is the sidecar's delivery span

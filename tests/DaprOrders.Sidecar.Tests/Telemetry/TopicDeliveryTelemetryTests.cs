@@ -118,6 +118,9 @@ public sealed class TopicDeliveryTelemetryTests : IAsyncLifetime
     public async Task The_consumer_span_runs_under_the_server_span_and_links_to_the_cloudevent_trace_context()
     {
         using var response = await DeliverAsync("/events/retry", Envelope("evt-span"));
+        // The test server completes the response before the host stops its request span.
+        await Eventually.UntilAsync(
+            () => Task.FromResult(_spans.Any(s => s.Source.Name == "Microsoft.AspNetCore")), "the server span to end");
 
         var consumer = Assert.Single(_spans, s => s.Source.Name == SidecarTelemetry.Name);
         var server = Assert.Single(_spans, s => s.Source.Name == "Microsoft.AspNetCore");
