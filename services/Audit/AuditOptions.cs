@@ -44,3 +44,7 @@ public sealed class AuditOptions
     [Range(1, 100)]
     public int MaxConcurrencyAttempts { get; set; } = 10;
 }
+
+/// <summary>Checks the data annotations of <see cref="AuditOptions"/> with generated code (trim and AOT safe).</summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class AuditOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<AuditOptions>;

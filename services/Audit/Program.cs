@@ -22,8 +22,8 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 
 builder.Services.AddOptions<AuditOptions>()
     .BindConfiguration(AuditOptions.SectionName)
-    .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 
 // Scoped: they hold the sidecar's typed HttpClient, which belongs to a scope rather than to a singleton.

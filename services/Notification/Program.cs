@@ -19,12 +19,12 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 
 builder.Services.AddOptions<NotificationOptions>()
     .BindConfiguration(NotificationOptions.SectionName)
-    .ValidateDataAnnotations()
     .Validate(o => o.Channel is NotificationOptions.StoredChannel or NotificationOptions.WebhookChannel,
         $"{NotificationOptions.SectionName}:Channel must be '{NotificationOptions.StoredChannel}' or '{NotificationOptions.WebhookChannel}'.")
     .Validate(o => o.Channel != NotificationOptions.WebhookChannel || !string.IsNullOrWhiteSpace(o.BindingName),
         $"{NotificationOptions.SectionName}:BindingName is required when {NotificationOptions.SectionName}:Channel is '{NotificationOptions.WebhookChannel}'.")
     .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
 
 // Scoped: they hold typed HttpClients, which belong to a scope rather than to a singleton.
 builder.Services.AddScoped<NotificationStore>();

@@ -256,6 +256,18 @@ public sealed class NotificationServiceTests : IAsyncLifetime
         Assert.IsType<OptionsValidationException>(error.GetBaseException());
     }
 
+    [Theory]
+    [InlineData("Notification:ClaimTimeout", "00:00:00.5", "ClaimTimeout")]
+    [InlineData("Notification:ClaimTimeout", "02:00:00", "ClaimTimeout")]
+    [InlineData("Notification:RecentLimit", "0", "RecentLimit")]
+    public async Task A_setting_outside_its_range_fails_at_startup_naming_it(string key, string value, string member)
+    {
+        await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?> { [key] = value });
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
+        Assert.Contains(validation.Failures, f => f.Contains(member, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Api_is_described_in_openapi_without_the_sidecar_endpoints()
     {

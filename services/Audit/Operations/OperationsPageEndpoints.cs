@@ -27,8 +27,8 @@ public static class OperationsPageEndpoints
     {
         services.AddOptions<OperationsPageOptions>()
             .BindConfiguration(OperationsPageOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OperationsPageOptions>, OperationsPageOptionsValidator>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OperationsJsonContext.Default));
         services.AddScoped<OperationsBoard>();
         return services;

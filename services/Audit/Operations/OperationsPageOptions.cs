@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DaprOrders.ServiceDefaults.Options;
 
 namespace DaprOrders.Audit.Operations;
 
@@ -31,11 +32,11 @@ public sealed class OperationsPageOptions
     public int DeadLetters { get; set; } = 50;
 
     /// <summary>How often <c>/ops/api/stream</c> sends a snapshot.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    [TimeSpanRange("00:00:00.1000000", "00:01:00")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Bound of one call to another service while building a snapshot; a slow service must not stall the page.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    [TimeSpanRange("00:00:00.1000000", "00:00:30")]
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary><c>{JaegerUrl}/trace/{traceId}</c>, or null without a Jaeger URL or a well-formed, non-zero trace id.</summary>
@@ -50,3 +51,7 @@ public sealed class OperationsPageOptions
         return new Uri($"{jaeger.AbsoluteUri.TrimEnd('/')}/trace/{traceId}");
     }
 }
+
+/// <summary>Checks the data annotations of <see cref="OperationsPageOptions"/> with generated code (trim and AOT safe).</summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class OperationsPageOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<OperationsPageOptions>;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace DaprOrders.Sidecar.Actors;
 
@@ -38,7 +39,7 @@ internal sealed class ActorStateManager(DaprSidecarClient sidecar, string actorT
         if (cached.Value is JsonElement raw && typeof(T) != typeof(JsonElement))
         {
             // Loaded before its type was known: convert once and keep the typed value.
-            var typed = raw.Deserialize<T>(jsonOptions);
+            var typed = raw.Deserialize((JsonTypeInfo<T>)jsonOptions.GetTypeInfo(typeof(T)));
             _cache[stateName] = cached with { Value = typed, ValueType = typeof(T) };
             return new ConditionalValue<T>(true, typed);
         }

@@ -1,11 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace DaprOrders.Sidecar.Actors;
 
 /// <summary>An actor type and its callable methods, built once by reflection at registration.</summary>
 internal sealed class ActorTypeInfo
 {
-    private ActorTypeInfo(string name, Type clrType, IReadOnlyDictionary<string, ActorMethod> methods)
+    /// <summary>What the host reflects on: the public methods (the callable table) and constructors (activation).</summary>
+    public const DynamicallyAccessedMemberTypes ReflectedMembers =
+        DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors;
+
+    private ActorTypeInfo(string name, [DynamicallyAccessedMembers(ReflectedMembers)] Type clrType, IReadOnlyDictionary<string, ActorMethod> methods)
     {
         Name = name;
         ClrType = clrType;
@@ -14,13 +20,14 @@ internal sealed class ActorTypeInfo
 
     public string Name { get; }
 
+    [DynamicallyAccessedMembers(ReflectedMembers)]
     public Type ClrType { get; }
 
     public bool IsRemindable => typeof(IRemindable).IsAssignableFrom(ClrType);
 
     public IReadOnlyDictionary<string, ActorMethod> Methods { get; }
 
-    public static ActorTypeInfo Create(string name, Type clrType)
+    public static ActorTypeInfo Create(string name, [DynamicallyAccessedMembers(ReflectedMembers)] Type clrType)
     {
         if (clrType.IsAbstract)
         {
@@ -127,12 +134,27 @@ internal sealed class ActorMethod
         else
         {
             resultType = returnType.GetGenericArguments()[0];
-            var open = returnType.GetGenericTypeDefinition() == typeof(Task<>) ? AwaitTaskOfMethod : AwaitValueTaskOfMethod;
-            awaiter = open.MakeGenericMethod(resultType).CreateDelegate<Func<object, Task<object?>>>();
+            awaiter = ResultAwaiter(method, returnType.GetGenericTypeDefinition() == typeof(Task<>), resultType);
         }
 
         return new ActorMethod(method, MethodInvoker.Create(method), awaiter, resultType,
             dataIndex >= 0 ? parameters[dataIndex].ParameterType : null, dataIndex, cancellationIndex);
+    }
+
+    // Native AOT compiles AwaitTaskOf<T> once for every reference type (shared code), but a value-type T would need an
+    // instantiation nobody asked the compiler for: such methods are refused at registration instead of on first call.
+    [UnconditionalSuppressMessage("AOT", "IL3050:RequiresDynamicCode", Justification = "Value-type results are refused above when dynamic code is unsupported; reference types use the shared instantiation.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2060:MakeGenericMethod", Justification = "The generic methods are private, kept by the field initializers that look them up.")]
+    private static Func<object, Task<object?>> ResultAwaiter(MethodInfo method, bool isTask, Type resultType)
+    {
+        if (resultType.IsValueType && !RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new InvalidOperationException(
+                $"Actor method {method.DeclaringType?.Name}.{method.Name} returns a value type ({resultType.Name}); under native AOT return a reference type (e.g. a record).");
+        }
+
+        var open = isTask ? AwaitTaskOfMethod : AwaitValueTaskOfMethod;
+        return open.MakeGenericMethod(resultType).CreateDelegate<Func<object, Task<object?>>>();
     }
 
     public Task<object?> InvokeAsync(Actor actor, object? data, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Sidecar.Actors;
@@ -23,7 +24,7 @@ public sealed class DaprActorsOptions
     /// Hosts <typeparamref name="TActor"/> under <paramref name="actorTypeName"/> (default: the class name). The method
     /// table is built here, so an unsupported method signature fails at startup, not on the first call.
     /// </summary>
-    public DaprActorsOptions RegisterActor<TActor>(string? actorTypeName = null)
+    public DaprActorsOptions RegisterActor<[DynamicallyAccessedMembers(ActorTypeInfo.ReflectedMembers)] TActor>(string? actorTypeName = null)
         where TActor : Actor
     {
         var name = string.IsNullOrWhiteSpace(actorTypeName) ? typeof(TActor).Name : actorTypeName;

@@ -98,8 +98,11 @@ internal static class CloudEventReader
         "traceparent", "tracestate", "data", "data_base64",
     };
 
+    // ASP.NET Core's defaults when the app configured no HttpJsonOptions (JsonSerializerOptions.Web is not trim-safe).
+    private static readonly JsonSerializerOptions WebDefaults = new(JsonSerializerDefaults.Web);
+
     public static JsonSerializerOptions ResolveOptions(HttpContext context) =>
-        context.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions ?? JsonSerializerOptions.Web;
+        context.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions ?? WebDefaults;
 
     public static CloudEvent<T> Read<T>(JsonElement root, JsonSerializerOptions options)
     {
