@@ -143,7 +143,7 @@ internal sealed class ActorMethod
 
     // Native AOT compiles AwaitTaskOf<T> once for every reference type (shared code), but a value-type T would need an
     // instantiation nobody asked the compiler for: such methods are refused at registration instead of on first call.
-    [UnconditionalSuppressMessage("AOT", "IL3050:RequiresDynamicCode", Justification = "Value-type results are refused above when dynamic code is unsupported; reference types use the shared instantiation.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050:RequiresDynamicCode", Justification = "Value-type results are refused here when dynamic code is unsupported; reference types use the shared instantiation.")]
     [UnconditionalSuppressMessage("Trimming", "IL2060:MakeGenericMethod", Justification = "The generic methods are private, kept by the field initializers that look them up.")]
     private static Func<object, Task<object?>> ResultAwaiter(MethodInfo method, bool isTask, Type resultType)
     {

@@ -93,6 +93,7 @@ internal sealed class ActorTestBed : IAsyncDisposable
     public async Task<T> AdvanceUntilAsync<T>(Task<T> done, TimeSpan step)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (!done.IsCompleted)
         {
             if (DateTime.UtcNow > deadline)
@@ -101,7 +102,8 @@ internal sealed class ActorTestBed : IAsyncDisposable
             }
 
             Clock.Advance(step);
-            await Task.WhenAny(done, Task.Delay(10)); // poll interval, bounded by the deadline above
+            // One clock step per tick unless the call completes first: the retries it waits for run on the clock.
+            await Task.WhenAny(done, ticks.WaitForNextTickAsync().AsTask());
         }
 
         return await done;

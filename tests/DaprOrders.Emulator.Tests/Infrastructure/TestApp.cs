@@ -125,22 +125,13 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>Polls until at least <paramref name="count"/> matching requests arrived.</summary>
     public async Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(Func<RecordedRequest, bool> predicate, int count, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var matching = _requests.Where(predicate).ToList();
-            if (matching.Count >= count)
-            {
-                return matching;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"expected {count} matching requests, got {matching.Count}; all: {string.Join(", ", _requests.Select(r => $"{r.Method} {r.Path}"))}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(2));
-        }
+        // Polls every request, so a timeout reports all that did arrive.
+        await Eventually.UntilAsync(
+            () => Task.FromResult(Requests.Select(r => $"{r.Method} {r.Path}").ToList()),
+            _ => _requests.Count(predicate) >= count,
+            $"{count} matching requests",
+            timeout ?? TimeSpan.FromSeconds(20));
+        return _requests.Where(predicate).ToList();
     }
 
     public Task<IReadOnlyList<RecordedRequest>> WaitForDeliveriesAsync(string path, int count, TimeSpan? timeout = null) =>

@@ -128,7 +128,7 @@ public sealed class ServiceInvocationTests
         {
             await WaitForRetryTimerAsync(bed);
             clock.Advance(TimeSpan.FromSeconds(1));
-            await Poll.UntilAsync(() => bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>().RetriesWaiting == 0 || pending.IsCompleted, "the retry to start");
+            await Eventually.UntilAsync(() => Task.FromResult(bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>().RetriesWaiting == 0 || pending.IsCompleted), "the retry to start", timeout: EmulatorTestBed.Deadline);
         }
 
         var response = await pending.WaitAsync(EmulatorTestBed.Deadline);
@@ -139,6 +139,6 @@ public sealed class ServiceInvocationTests
     private static async Task WaitForRetryTimerAsync(EmulatorTestBed bed)
     {
         var policies = bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>();
-        await Poll.UntilAsync(() => policies.RetriesWaiting > 0, "a scheduled retry");
+        await Eventually.UntilAsync(() => Task.FromResult(policies.RetriesWaiting > 0), "a scheduled retry", timeout: EmulatorTestBed.Deadline);
     }
 }
