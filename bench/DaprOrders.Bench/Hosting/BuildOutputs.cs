@@ -50,10 +50,12 @@ internal static class BuildOutputs
     /// The native AOT executable of <paramref name="executable"/> when <c>BENCH_NATIVE</c> names a folder holding
     /// <c>{assembly}/{assembly}</c> (what <c>bench/publish-native.sh</c> writes); null to run the JIT build.
     /// </summary>
-    public static string? NativeOf(BenchExecutable executable)
+    public static string? NativeOf(BenchExecutable executable) =>
+        NativeOf(executable, Environment.GetEnvironmentVariable("BENCH_NATIVE"));
+
+    internal static string? NativeOf(BenchExecutable executable, string? folder)
     {
         ArgumentNullException.ThrowIfNull(executable);
-        var folder = Environment.GetEnvironmentVariable("BENCH_NATIVE");
         if (string.IsNullOrEmpty(folder))
         {
             return null;
