@@ -165,8 +165,7 @@ internal static partial class SagaBenchmark
         report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `orders`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
         report.Notes.Add($"Each order: one line, 1 unit, on one of {(settings.Smoke ? 4 : 50)} SKUs stocked through Inventory's PUT /stock/{{sku}} before the run (one Stock actor per SKU).");
         report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
-        var native = new[] { BenchExecutable.Ordering, BenchExecutable.Inventory, BenchExecutable.Payment, BenchExecutable.Notification, BenchExecutable.Audit }
-            .Where(e => BuildOutputs.NativeOf(e) is not null).Select(e => e.AssemblyName).ToList();
+        var native = system.Apps.Where(a => BuildOutputs.NativeOf(a.Executable) is not null).Select(a => a.Executable.AssemblyName).ToList();
         report.Notes.Add(native.Count == 0
             ? "Services ran as JIT builds (dotnet app.dll)."
             : $"Native AOT executables (BENCH_NATIVE, bench/publish-native.sh) ran for: {string.Join(", ", native)}; the rest as JIT builds.");
