@@ -53,7 +53,12 @@ public static class DaprSidecarServiceCollectionExtensions
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.None,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                // daprd never redirects; a redirect would come from something else on the port and is an error.
+                AllowAutoRedirect = false,
             })
+            // IHttpClientFactory's handlers log four Information lines per request; this client is on every hot
+            // path. Failures surface as exceptions, which callers log.
+            .RemoveAllLoggers()
             // One handler for the process: PooledConnectionLifetime already refreshes connections, and singletons
             // (the actor host) may hold a client for the app's lifetime.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);

@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,105 +10,228 @@ namespace DaprOrders.Emulator.PubSub;
 /// Serializes JSON the way Go's encoding/json emits daprd's maps: object keys sorted (byte order), &lt; &gt; &amp;
 /// escaped as \u003c \u003e \u0026, no whitespace, numbers kept as written (daprd decodes CloudEvent data with UseNumber).
 /// </summary>
+/// <remarks>
+/// Every state write, outbox event and delivery goes through here, so it writes UTF-8 straight into a reused
+/// per-thread buffer instead of building a string first.
+/// </remarks>
 public static class GoJson
 {
-    public static byte[] Serialize(JsonNode? node) => Encoding.UTF8.GetBytes(SerializeToString(node));
+    // Characters Go's encoder (with HTML escaping, as json.Marshal does) does not copy verbatim into a string.
+    private static readonly SearchValues<char> NeedsEscape = SearchValues.Create(
+        "\"\\<>&\u2028\u2029\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
+
+    // In a parsed string's raw UTF-8: escapes (Go may write them differently), HTML characters, and 0xE2, the lead
+    // byte of U+2028/U+2029. Raw control characters cannot occur in valid JSON.
+    private static readonly SearchValues<byte> RawNeedsRewrite = SearchValues.Create([(byte)'\\', (byte)'<', (byte)'>', (byte)'&', (byte)0xE2]);
+
+    private static readonly Comparison<KeyValuePair<string, JsonNode?>> ByKey = static (a, b) => string.CompareOrdinal(a.Key, b.Key);
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    // A buffer grown past this by one large document is not kept for the thread.
+    private const int KeptBufferBytes = 1024 * 1024;
+
+    public static byte[] Serialize(JsonNode? node)
+    {
+        var buffer = RentBuffer();
+        Write(buffer, node);
+        var bytes = buffer.WrittenSpan.ToArray();
+        ReturnBuffer(buffer);
+        return bytes;
+    }
 
     public static string SerializeToString(JsonNode? node)
     {
-        var text = new StringBuilder();
-        Write(text, node);
-        return text.ToString();
+        var buffer = RentBuffer();
+        Write(buffer, node);
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        ReturnBuffer(buffer);
+        return text;
     }
 
-    private static void Write(StringBuilder text, JsonNode? node)
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
+        t_buffer = null;
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static void ReturnBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= KeptBufferBytes)
+        {
+            t_buffer = buffer;
+        }
+    }
+
+    private static void Write(ArrayBufferWriter<byte> output, JsonNode? node)
     {
         switch (node)
         {
             case null:
-                text.Append("null");
+                Append(output, "null"u8);
                 break;
             case JsonObject obj:
-                text.Append('{');
-                var first = true;
-                foreach (var (key, member) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    if (!first)
-                    {
-                        text.Append(',');
-                    }
-
-                    first = false;
-                    Quote(text, key);
-                    text.Append(':');
-                    Write(text, member);
-                }
-
-                text.Append('}');
+                WriteObject(output, obj);
                 break;
             case JsonArray array:
-                text.Append('[');
+                Append(output, '[');
                 for (var i = 0; i < array.Count; i++)
                 {
                     if (i > 0)
                     {
-                        text.Append(',');
+                        Append(output, ',');
                     }
 
-                    Write(text, array[i]);
+                    Write(output, array[i]);
                 }
 
-                text.Append(']');
+                Append(output, ']');
                 break;
             default:
-                var value = (JsonValue)node;
-                switch (value.GetValueKind())
+                WriteValue(output, (JsonValue)node);
+                break;
+        }
+    }
+
+    private static void WriteObject(ArrayBufferWriter<byte> output, JsonObject obj)
+    {
+        var members = new KeyValuePair<string, JsonNode?>[obj.Count];
+        ((ICollection<KeyValuePair<string, JsonNode?>>)obj).CopyTo(members, 0);
+        Array.Sort(members, ByKey);
+        Append(output, '{');
+        for (var i = 0; i < members.Length; i++)
+        {
+            if (i > 0)
+            {
+                Append(output, ',');
+            }
+
+            Quote(output, members[i].Key);
+            Append(output, ':');
+            Write(output, members[i].Value);
+        }
+
+        Append(output, '}');
+    }
+
+    private static void WriteValue(ArrayBufferWriter<byte> output, JsonValue value)
+    {
+        switch (value.GetValueKind())
+        {
+            case JsonValueKind.String:
+                // A parsed string without escapes or HTML characters is already written as Go would write it.
+                if (value.TryGetValue<JsonElement>(out var text) && JsonMarshal.GetRawUtf8Value(text) is var raw
+                    && raw.IndexOfAny(RawNeedsRewrite) < 0)
                 {
-                    case JsonValueKind.String:
-                        Quote(text, value.GetValue<string>());
-                        break;
-                    default:
-                        // Numbers keep their original text ("9.50" stays "9.50"); true/false/null as is.
-                        text.Append(value.ToJsonString());
-                        break;
+                    Append(output, raw);
+                }
+                else
+                {
+                    Quote(output, value.GetValue<string>());
+                }
+
+                break;
+            case JsonValueKind.True:
+                Append(output, "true"u8);
+                break;
+            case JsonValueKind.False:
+                Append(output, "false"u8);
+                break;
+            case JsonValueKind.Null:
+                Append(output, "null"u8);
+                break;
+            default:
+                // Numbers keep their original text ("9.50" stays "9.50"): parsed values hand out their raw bytes.
+                if (value.TryGetValue<JsonElement>(out var element))
+                {
+                    Append(output, JsonMarshal.GetRawUtf8Value(element));
+                }
+                else
+                {
+                    AppendUtf8(output, value.ToJsonString());
                 }
 
                 break;
         }
     }
 
-    private static void Quote(StringBuilder text, string value)
+    private static void Quote(ArrayBufferWriter<byte> output, string value)
     {
-        text.Append('"');
-        foreach (var c in value)
+        Append(output, '"');
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
         {
-            switch (c)
+            var next = rest.IndexOfAny(NeedsEscape);
+            if (next < 0)
             {
-                case '"':
-                    text.Append("\\\"");
-                    break;
-                case '\\':
-                    text.Append("\\\\");
-                    break;
-                case '\n':
-                    text.Append("\\n");
-                    break;
-                case '\r':
-                    text.Append("\\r");
-                    break;
-                case '\t':
-                    text.Append("\\t");
-                    break;
-                case '<' or '>' or '&' or '\u2028' or '\u2029':
-                case < ' ':
-                    text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    text.Append(c);
-                    break;
+                AppendUtf8(output, rest);
+                break;
             }
+
+            // Escaped characters are never surrogates, so a run never splits a surrogate pair.
+            AppendUtf8(output, rest[..next]);
+            AppendEscaped(output, rest[next]);
+            rest = rest[(next + 1)..];
         }
 
-        text.Append('"');
+        Append(output, '"');
+    }
+
+    private static void AppendEscaped(ArrayBufferWriter<byte> output, char c)
+    {
+        switch (c)
+        {
+            case '"':
+                Append(output, "\\\""u8);
+                break;
+            case '\\':
+                Append(output, "\\\\"u8);
+                break;
+            case '\n':
+                Append(output, "\\n"u8);
+                break;
+            case '\r':
+                Append(output, "\\r"u8);
+                break;
+            case '\t':
+                Append(output, "\\t"u8);
+                break;
+            default:
+                var span = output.GetSpan(6);
+                span[0] = (byte)'\\';
+                span[1] = (byte)'u';
+                span[2] = Hex((c >> 12) & 0xF);
+                span[3] = Hex((c >> 8) & 0xF);
+                span[4] = Hex((c >> 4) & 0xF);
+                span[5] = Hex(c & 0xF);
+                output.Advance(6);
+                break;
+        }
+    }
+
+    private static byte Hex(int digit) => (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+
+    private static void Append(ArrayBufferWriter<byte> output, char ascii)
+    {
+        output.GetSpan(1)[0] = (byte)ascii;
+        output.Advance(1);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
+
+    // Lone surrogates become U+FFFD, as Go writes invalid UTF-8 in strings.
+    private static void AppendUtf8(ArrayBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return;
+        }
+
+        var written = Encoding.UTF8.GetBytes(text, output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        output.Advance(written);
     }
 }

@@ -242,7 +242,8 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
                 metadata[k] = v;
             }
 
-            requested.Add(new TransactionItem(kind == "upsert", key, item.Field("value")?.DeepClone(), item.StringField("etag"),
+            // Still attached to the request body: serialized as is, and cloned only where an outbox event adopts it.
+            requested.Add(new TransactionItem(kind == "upsert", key, item.Field("value"), item.StringField("etag"),
                 (item.Field("options") as JsonObject)?.StringField("concurrency"), item.StringField("contentType"), metadata));
         }
 
