@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using DaprOrders.Sidecar.Tests.Infrastructure;
+using DaprOrders.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -172,8 +172,8 @@ public sealed class HealthAndConfigurationTests : IAsyncLifetime
         Assert.Null(await client.GetStateAsync("store", "missing", TestJsonContext.Default.Order));
 
         Assert.Equal(3, _sidecar.Requests.Count);
-        Assert.Equal(3, logs.Lines.Count);
-        Assert.All(logs.Lines, line => Assert.StartsWith("Debug DaprOrders.Sidecar.DaprSidecarClient: ", line, StringComparison.Ordinal));
+        Assert.Equal(3, logs.Entries.Count);
+        Assert.All(logs.Entries, e => Assert.Equal((LogLevel.Debug, "DaprOrders.Sidecar.DaprSidecarClient"), (e.Level, e.Category)));
     }
 
     [Fact]
@@ -187,27 +187,5 @@ public sealed class HealthAndConfigurationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.TemporaryRedirect, error.StatusCode);
         Assert.Equal("/v1.0/publish/pubsub/orders", Assert.Single(_sidecar.Requests).Path);
-    }
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Recorder(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
-        }
     }
 }

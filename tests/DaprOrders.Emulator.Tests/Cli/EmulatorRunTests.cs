@@ -88,7 +88,7 @@ public sealed class EmulatorRunTests : IDisposable
         await using var run = await EmulatorRun.StartAsync(template, new RunOverrides([], null), _loggerFactory, _syncOutput, CancellationToken.None);
 
         Assert.Equal(3, await run.Processes.Single().Exited.WaitAsync(TimeSpan.FromSeconds(30)));
-        await EventuallyAsync(() => _logs.Messages.Any(m => m.Contains("crashing exited with code 3", StringComparison.Ordinal)));
+        await EventuallyAsync(() => _logs.Entries.Any(e => e.Message.Contains("crashing exited with code 3", StringComparison.Ordinal)));
         await EventuallyAsync(() => Output().Contains("== APP - crashing == boom", StringComparison.Ordinal));
     }
 
@@ -127,27 +127,5 @@ public sealed class EmulatorRunTests : IDisposable
         _loggerFactory.Dispose();
         _output.Dispose();
         Directory.Delete(_root, recursive: true);
-    }
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Messages { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new RecordingLogger(Messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class RecordingLogger(ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -183,37 +184,27 @@ public static class GoJson
 
     private static void AppendEscaped(ArrayBufferWriter<byte> output, char c)
     {
-        switch (c)
+        ReadOnlySpan<byte> shortForm = c switch
         {
-            case '"':
-                Append(output, "\\\""u8);
-                break;
-            case '\\':
-                Append(output, "\\\\"u8);
-                break;
-            case '\n':
-                Append(output, "\\n"u8);
-                break;
-            case '\r':
-                Append(output, "\\r"u8);
-                break;
-            case '\t':
-                Append(output, "\\t"u8);
-                break;
-            default:
-                var span = output.GetSpan(6);
-                span[0] = (byte)'\\';
-                span[1] = (byte)'u';
-                span[2] = Hex((c >> 12) & 0xF);
-                span[3] = Hex((c >> 8) & 0xF);
-                span[4] = Hex((c >> 4) & 0xF);
-                span[5] = Hex(c & 0xF);
-                output.Advance(6);
-                break;
+            '"' => "\\\""u8,
+            '\\' => "\\\\"u8,
+            '\n' => "\\n"u8,
+            '\r' => "\\r"u8,
+            '\t' => "\\t"u8,
+            _ => default,
+        };
+        if (!shortForm.IsEmpty)
+        {
+            output.Write(shortForm);
+            return;
         }
-    }
 
-    private static byte Hex(int digit) => (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+        // Everything else as \u plus four lower-case hex digits, as Go writes it.
+        var span = output.GetSpan(6);
+        "\\u"u8.CopyTo(span);
+        ((int)c).TryFormat(span[2..6], out _, "x4", CultureInfo.InvariantCulture);
+        output.Advance(6);
+    }
 
     private static void Append(ArrayBufferWriter<byte> output, char ascii)
     {
