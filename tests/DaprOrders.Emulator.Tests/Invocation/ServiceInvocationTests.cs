@@ -124,11 +124,12 @@ public sealed class ServiceInvocationTests
         await gone.DisposeAsync(); // the app stops listening after its sidecar connected
 
         var pending = bed.Http.GetAsync(bed.Sidecar("checkout", "/v1.0/invoke/payment/method/pay"));
+        var policies = bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>();
         for (var retry = 1; retry <= 3; retry++)
         {
-            await WaitForRetryTimerAsync(bed);
+            // Each retry's delay is on the fake clock: advance only once that retry's timer is registered.
+            await Eventually.UntilAsync(() => Task.FromResult(policies.RetryWaitsStarted >= retry), $"retry {retry} to wait", timeout: EmulatorTestBed.Deadline);
             clock.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.UntilAsync(() => Task.FromResult(bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>().RetriesWaiting == 0 || pending.IsCompleted), "the retry to start", timeout: EmulatorTestBed.Deadline);
         }
 
         var response = await pending.WaitAsync(EmulatorTestBed.Deadline);

@@ -14,9 +14,23 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
     private readonly Random _jitter = options.RandomSeed is { } seed ? new Random(seed) : new Random();
     private readonly Lock _jitterLock = new();
     private int _retriesWaiting;
+    private long _retryWaitsStarted;
 
     /// <summary>Calls of any kind waiting for a retry delay on the emulator's clock (tests advance a fake clock then).</summary>
     public int RetriesWaiting => Volatile.Read(ref _retriesWaiting);
+
+    private void OnRetryWait(bool waiting)
+    {
+        if (waiting)
+        {
+            Interlocked.Increment(ref _retryWaitsStarted);
+        }
+
+        Interlocked.Add(ref _retriesWaiting, waiting ? 1 : -1);
+    }
+
+    /// <summary>Retry delays started so far; only grows, so a test cannot miss one between two retries.</summary>
+    public long RetryWaitsStarted => Interlocked.Read(ref _retryWaitsStarted);
 
     /// <summary>
     /// Service invocation to <paramref name="targetAppId"/> (targets.apps). Without a retry policy daprd still retries
@@ -36,7 +50,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
             : overridden with { MaxRetries = overridden.MaxRetries < 3 ? 3 : overridden.MaxRetries };
         // Only failures without a status code (connection errors) are retried: an empty status set matches none.
         builtIn = builtIn with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
-        return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, waiting => Interlocked.Add(ref _retriesWaiting, waiting ? 1 : -1));
+        return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, OnRetryWait);
     }
 
     /// <summary>Actor calls (targets.actors); the breaker key follows circuitBreakerScope (type, id or both).</summary>
@@ -82,7 +96,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
         var breaker = breakerPolicy is null
             ? null
             : _breakers.GetOrAdd($"{appId}/{targetKey}", _ => new CircuitBreaker(breakerPolicy, timeProvider));
-        return new ResiliencyPipeline(new ResolvedResiliency(timeout == default ? null : timeout, retry, breaker), timeProvider, NextRandom, waiting => Interlocked.Add(ref _retriesWaiting, waiting ? 1 : -1));
+        return new ResiliencyPipeline(new ResolvedResiliency(timeout == default ? null : timeout, retry, breaker), timeProvider, NextRandom, OnRetryWait);
     }
 
     private static (string, TValue)? Named<TValue>(List<ResiliencyDefinition> visible, string? name, Func<ResiliencyDefinition, IReadOnlyDictionary<string, TValue>> policies)
