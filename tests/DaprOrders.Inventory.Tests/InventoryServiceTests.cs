@@ -386,7 +386,7 @@ public sealed class KestrelHostingTests
             builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString())
                 .UseSetting("urls", "http://127.0.0.1:0")
                 .UseSetting("Logging:LogLevel:Default", "Warning"));
-        factory.UseKestrel(0);
+        factory.UseKestrel();
         factory.StartServer();
         var address = Assert.Single(factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses);
         Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);

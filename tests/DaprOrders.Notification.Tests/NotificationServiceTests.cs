@@ -284,7 +284,7 @@ public sealed class NotificationServiceTests : IAsyncLifetime
     public async Task Service_starts_on_kestrel_with_settings_from_configuration()
     {
         await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?> { ["Notification:PubsubName"] = "otherpubsub" });
-        app.UseKestrel(0);
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         app.StartServer();
         using var client = app.CreateClient();
 

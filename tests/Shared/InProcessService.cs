@@ -34,7 +34,9 @@ internal sealed class InProcessService<TProgram>(
 
     public void Start()
     {
-        UseKestrel(port);
+        // Not UseKestrel(port): WebApplicationFactory sets that port after building a minimal-hosting app, racing the
+        // app's own Run(), which may already have started Kestrel. The urls setting below binds the port instead.
+        UseKestrel();
         StartServer();
     }
 

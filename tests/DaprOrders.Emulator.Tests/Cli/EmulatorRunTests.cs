@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using DaprOrders.Emulator.Cli;
+using DaprOrders.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Tests.Cli;
@@ -42,7 +42,7 @@ public sealed class EmulatorRunTests : IDisposable
     [Fact]
     public async Task A_template_app_is_launched_with_the_cli_environment_becomes_ready_and_is_stopped()
     {
-        var appPort = FreePort();
+        var appPort = LoopbackPorts.Free(1)[0];
         var template = Template($$"""
             common:
               env: {GREETING: hello}
@@ -115,12 +115,6 @@ public sealed class EmulatorRunTests : IDisposable
     private static Task EventuallyAsync(Func<bool> condition) =>
         Eventually.UntilAsync(() => Task.FromResult(condition()), "the condition", timeout: TimeSpan.FromSeconds(20));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using DaprOrders.Emulator;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Emulator.Tests.Hosting;
 
@@ -11,7 +11,7 @@ public sealed class SidecarHostingTests
     public async Task Each_app_gets_its_own_sidecar_port_and_outbound_health_is_ready_before_the_app_listens()
     {
         var options = new EmulatorOptions();
-        options.Apps.Add(new EmulatedAppOptions { AppId = "a", AppPort = FreePort() });
+        options.Apps.Add(new EmulatedAppOptions { AppId = "a", AppPort = LoopbackPorts.Free(1)[0] });
         options.Apps.Add(new EmulatedAppOptions { AppId = "b" });
         await using var emulator = await DaprEmulator.StartAsync(options);
         using var http = new HttpClient();
@@ -52,12 +52,5 @@ public sealed class SidecarHostingTests
 
         var health = await http.GetAsync(new Uri(emulator["a"].HttpEndpoint, "/v1.0/healthz/outbound"));
         Assert.Equal(HttpStatusCode.NoContent, health.StatusCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

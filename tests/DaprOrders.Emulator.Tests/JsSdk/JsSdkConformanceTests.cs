@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Emulator.Tests.JsSdk;
 
@@ -23,7 +22,7 @@ public sealed class JsSdkConformanceTests
             Directory.Exists(Path.Combine(jsDir, "node_modules", "@dapr", "dapr")),
             $"{jsDir}/node_modules is missing: run `bash tools/test.sh` (it runs `npm ci --prefix tests/js`) before the tests.");
 
-        var appPort = FreePort();
+        var appPort = LoopbackPorts.Free(1)[0];
         var options = new EmulatorOptions();
         options.ResourcesPaths.Add(Path.Combine(repoRoot, "tests", "DaprOrders.Emulator.Tests", "JsSdk", "components"));
         options.Apps.Add(new EmulatedAppOptions { AppId = "jsapp", AppPort = appPort });
@@ -106,12 +105,5 @@ public sealed class JsSdkConformanceTests
         }
 
         throw new InvalidOperationException($"DaprOrders.sln not found above {AppContext.BaseDirectory} or {sourceFile}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -16,7 +16,7 @@ public sealed class HostingTests
         await using (sidecar)
         await using (app)
         {
-            app.UseKestrel(0);
+            app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             app.StartServer();
             using var client = app.CreateClient();
 
