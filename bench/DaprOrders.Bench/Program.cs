@@ -5,8 +5,8 @@ using DaprOrders.Bench.Reporting;
 // daprorders-bench <intake|saga|seeds> [--smoke] [--duration s] [--connections n] [--orders n] [--gc server|workstation]
 // Each command starts its system under test as child processes, measures, and prints Markdown tables.
 var smoke = new Option<bool>("--smoke") { Description = "A few seconds with tiny counts: checks the benchmark works, measures nothing" };
-var duration = new Option<double?>("--duration") { Description = "Measured seconds per run (default 20; warm-up 5 s not counted)" };
-var warmup = new Option<double?>("--warmup") { Description = "Warm-up seconds per run, not counted (default 5)" };
+var duration = new Option<double?>("--duration") { Description = "Measured seconds per run (default 20; warm-up not counted)" };
+var warmup = new Option<double?>("--warmup") { Description = "Warm-up seconds per run (B2: before phase 1), not counted (default 15)" };
 var connections = new Option<int?>("--connections") { Description = "Concurrent connections of the closed-loop runs (default 32)" };
 var orders = new Option<int?>("--orders") { Description = "Orders in the saga's throughput phase (default 10000)" };
 var gc = new Option<string?>("--gc") { Description = "server or workstation: DOTNET_gcServer for every started app (default: each app's own)" };

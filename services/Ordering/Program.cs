@@ -10,6 +10,7 @@ using DaprOrders.ServiceDefaults;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.Actors;
 using DaprOrders.Sidecar.AppCallbacks;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -21,7 +22,11 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 
 builder.Services.AddDaprSidecar();
-builder.Services.AddDaprActors(actors => actors.RegisterActor<OrderProcessActor>(OrderProcessActor.TypeName));
+builder.Services.AddDaprActors((actors, services) =>
+{
+    actors.ActorIdleTimeout = services.GetRequiredService<IOptions<SagaOptions>>().Value.ActorIdleTimeout;
+    actors.RegisterActor<OrderProcessActor>(OrderProcessActor.TypeName);
+});
 builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
 builder.Services.AddOptions<SagaOptions>().BindConfiguration(SagaOptions.Section);
 builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOptions.Section);

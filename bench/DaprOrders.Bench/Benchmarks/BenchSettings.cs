@@ -7,7 +7,8 @@ internal sealed record BenchSettings
 
     public int Connections { get; init; } = 32;
 
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Not counted. The emulator is a JIT build whose tiered compilation takes tens of seconds under load to settle.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 

@@ -44,6 +44,25 @@ public sealed class HostingTests
         }
     }
 
+    [Theory]
+    [InlineData(null, "0h1m0s0ms")]
+    [InlineData("00:05:00", "0h5m0s0ms")]
+    public async Task Daprd_is_told_to_deactivate_idle_order_actors_after_the_saga_setting(string? configured, string reported)
+    {
+        var settings = configured is null ? null : new Dictionary<string, string?> { ["Saga:ActorIdleTimeout"] = configured };
+        var (sidecar, app) = await OrderingApp.StartAsync(settings);
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            var config = JsonNode.Parse(await client.GetStringAsync("/dapr/config"))!;
+
+            Assert.Equal(reported, (string?)config["actorIdleTimeout"]);
+            Assert.Equal(["OrderProcess"], config["entities"]!.AsArray().Select(e => (string?)e));
+        }
+    }
+
     [Fact]
     public async Task Requests_beyond_the_rate_limit_are_429_problems()
     {
