@@ -56,13 +56,14 @@ internal static partial class SagaBenchmark
         var unfinished = new List<string>();
 
         // Warm-up, not counted: JIT-built processes (the emulator at least) tier up their hot paths during the first
-        // tens of seconds under load. Orders submitted now are waited for, then forgotten.
+        // tens of seconds under load. As many orders as phase 1 (fewer if the warm-up time ends first), so the backlog
+        // does not outgrow phase 1's; they are waited for, then forgotten.
         if (settings.Warmup > TimeSpan.Zero)
         {
-            progress.WriteLine($"B2 warm-up: {settings.Warmup.TotalSeconds:0.#} s, {settings.Connections} connections");
+            progress.WriteLine($"B2 warm-up: up to {settings.Orders} orders in {settings.Warmup.TotalSeconds:0.#} s, {settings.Connections} connections");
             var warmupEvents = new OrderEvents("b2warm-" + Guid.NewGuid().ToString("N")[..8], skus);
             var warmup = await HttpLoad.RunClosedLoopAsync(client, s => warmupEvents.Request(ordersUrl, s), settings.Connections, TimeSpan.Zero,
-                settings.Warmup, r => r.StatusCode == HttpStatusCode.Accepted);
+                settings.Warmup, r => r.StatusCode == HttpStatusCode.Accepted, settings.Orders);
             await WaitForTerminalAsync(client, observer, (int)warmup.Succeeded, TerminalTimeout(settings, warmup.Succeeded), system, unfinished);
             await client.DeleteAsync(new Uri(observer, "/observed"));
         }
@@ -177,7 +178,7 @@ internal static partial class SagaBenchmark
             .Add("each service ≤ 80 MB RSS at steady load", Figures.Megabytes(worst) + " MB (largest)", Figures.Verdict(worst <= 80L * 1024 * 1024)));
         report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `orders`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
         report.Notes.Add($"Each order: one line, 1 unit, on one of {(settings.Smoke ? 4 : 50)} SKUs stocked through Inventory's PUT /stock/{{sku}} before the run (one Stock actor per SKU).");
-        report.Notes.Add($"Warm-up before phase 1: {settings.Warmup.TotalSeconds:0.#} s of orders at {settings.Connections} connections, waited for until terminal and not counted (CPU columns start after it).");
+        report.Notes.Add($"Warm-up before phase 1: up to {Figures.Count(settings.Orders)} orders in at most {settings.Warmup.TotalSeconds:0.#} s at {settings.Connections} connections, waited for until terminal and not counted (CPU columns start after it).");
         report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
         var native = system.Apps.Where(a => BuildOutputs.NativeOf(a.Executable) is not null).Select(a => a.Executable.AssemblyName).ToList();
         report.Notes.Add(native.Count == 0
