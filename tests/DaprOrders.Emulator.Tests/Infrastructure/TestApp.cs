@@ -36,7 +36,12 @@ public sealed record TestResponse(int Status = 200, string? Body = null, string 
     /// <summary>The app answers only after this completes (a hung app); the request is recorded before.</summary>
     public Task? WaitBefore { get; init; }
 
+    /// <summary>The app resets the connection instead of answering (a crash mid-request); the sidecar sees no status.</summary>
+    public bool DropsConnection { get; init; }
+
     public static TestResponse Json(string body, int status = 200) => new(status, body);
+
+    public static TestResponse DroppedConnection() => new() { DropsConnection = true };
 }
 
 /// <summary>
@@ -170,6 +175,12 @@ public sealed class TestApp : IAsyncDisposable
         if (response.WaitBefore is { } wait)
         {
             await wait.WaitAsync(context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        if (response.DropsConnection)
+        {
+            context.Abort();
+            return;
         }
 
         context.Response.StatusCode = response.Status;

@@ -24,6 +24,52 @@ public sealed class SidecarChannelTests
     }
 
     [Fact]
+    public async Task A_connection_failure_on_dapr_subscribe_is_retried_as_daprds_initialization_retries_do()
+    {
+        const string Subscriptions = """[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]""";
+        var app = await TestApp.StartAsync(a => a.RespondInSequence("GET", "/dapr/subscribe",
+            TestResponse.DroppedConnection(), TestResponse.DroppedConnection(), TestResponse.Json(Subscriptions)));
+        await using var bed = await EmulatorTestBed.StartAsync(new ResourceFolder().WithPubSub(), new Dictionary<string, TestApp?> { ["orders"] = app });
+
+        await bed.PublishJsonAsync("orders", "orders", "{}");
+
+        await app.WaitForDeliveriesAsync("/orders", 1);
+        Assert.Equal(3, app.RequestsTo("/dapr/subscribe", "GET").Count);
+    }
+
+    [Fact]
+    public async Task Dapr_subscribe_is_given_up_after_three_retries_and_the_app_runs_without_programmatic_subscriptions()
+    {
+        var app = await TestApp.StartAsync(a => a.Respond("GET", "/dapr/subscribe", TestResponse.DroppedConnection()));
+        await using var bed = await EmulatorTestBed.StartAsync(new ResourceFolder().WithPubSub(), new Dictionary<string, TestApp?> { ["orders"] = app });
+
+        Assert.Equal(4, app.RequestsTo("/dapr/subscribe", "GET").Count);
+        Assert.Empty(bed.Broker.SubscriptionsOf("orders"));
+    }
+
+    [Fact]
+    public async Task A_resiliency_policy_named_DaprBuiltInInitializationRetries_replaces_the_built_in_retries_of_dapr_subscribe()
+    {
+        var app = await TestApp.StartAsync(a => a.Respond("GET", "/dapr/subscribe", TestResponse.DroppedConnection()));
+        var resources = new ResourceFolder().WithPubSub().Write("resiliency.yaml", """
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: init
+            spec:
+              policies:
+                retries:
+                  DaprBuiltInInitializationRetries:
+                    policy: constant
+                    duration: 10ms
+                    maxRetries: 1
+            """);
+        await using var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["orders"] = app });
+
+        Assert.Equal(2, app.RequestsTo("/dapr/subscribe", "GET").Count);
+    }
+
+    [Fact]
     public async Task Sampling_rate_zero_disables_tracing_so_trace_attributes_are_empty()
     {
         var app = await TestApp.StartAsync(a => a.Subscribe("""[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]"""));

@@ -137,16 +137,24 @@ public sealed partial class PubSubSubscriber(
 
     private async Task<List<ActiveSubscription>> ReadProgrammaticAsync(AppSidecar sidecar, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
-        request.Headers.TryAddWithoutValidation("dapr-app-id", sidecar.AppId);
-        HttpResponseMessage response;
-        try
+        var call = await resiliency.ForAppInitialization(sidecar.AppId).ExecuteAsync(
+            async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+                request.Headers.TryAddWithoutValidation("dapr-app-id", sidecar.AppId);
+                try
+                {
+                    return Attempt<HttpResponseMessage>.Succeeded(await sidecar.AppChannel!.SendAsync(request, token));
+                }
+                catch (HttpRequestException ex)
+                {
+                    return Attempt<HttpResponseMessage>.Failed(null, error: ex);
+                }
+            },
+            cancellationToken);
+        if (call.Value is not { } response)
         {
-            response = await sidecar.AppChannel!.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            LogSubscribeCallFailed(ex, sidecar.AppId);
+            LogSubscribeCallFailed(call.Error, sidecar.AppId, call.Attempts);
             return [];
         }
 
@@ -708,8 +716,8 @@ public sealed partial class PubSubSubscriber(
     [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId} is not allowed to subscribe to topic {Topic} on {Pubsub} (subscriptionScopes/allowedTopics/protectedTopics); subscription not started")]
     private partial void LogSubscribeForbidden(string appId, string pubsub, string topic);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: GET /dapr/subscribe failed; no programmatic subscriptions")]
-    private partial void LogSubscribeCallFailed(Exception exception, string appId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: GET /dapr/subscribe failed after {Attempts} attempts; no programmatic subscriptions")]
+    private partial void LogSubscribeCallFailed(Exception? exception, string appId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: GET /dapr/subscribe answered {Status}; no programmatic subscriptions")]
     private partial void LogSubscribeStatus(string appId, int status);

@@ -53,6 +53,19 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
         return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, OnRetryWait);
     }
 
+    /// <summary>
+    /// The sidecar's start-up calls into its app (<c>GET /dapr/subscribe</c>): daprd retries connection failures with
+    /// DaprBuiltInInitializationRetries (exponential from 500 ms, 3 retries, at most 10 s apart; overridable by name).
+    /// </summary>
+    public ResiliencyPipeline ForAppInitialization(string appId)
+    {
+        var overridden = resources.ResiliencyFor(appId).Select(r => r.Retries.GetValueOrDefault("DaprBuiltInInitializationRetries")).FirstOrDefault(r => r is not null);
+        var retry = (overridden ?? new RetryPolicy("DaprBuiltInInitializationRetries", RetryBackoff.Exponential, TimeSpan.Zero, TimeSpan.FromSeconds(10), 3, null))
+            // Only failures without a status code (connection errors) are retried: an empty status set matches none.
+            with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
+        return new ResiliencyPipeline(new ResolvedResiliency(null, retry, null), timeProvider, NextRandom, OnRetryWait);
+    }
+
     /// <summary>Actor calls (targets.actors); the breaker key follows circuitBreakerScope (type, id or both).</summary>
     public ResiliencyPipeline ForActor(string callerAppId, string actorType, string actorId)
     {
