@@ -10,7 +10,6 @@ using DaprOrders.ServiceDefaults;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.Actors;
 using DaprOrders.Sidecar.AppCallbacks;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -22,9 +21,10 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 
 builder.Services.AddDaprSidecar();
-builder.Services.AddDaprActors((actors, services) =>
+var saga = builder.Configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
+builder.Services.AddDaprActors(actors =>
 {
-    actors.ActorIdleTimeout = services.GetRequiredService<IOptions<SagaOptions>>().Value.ActorIdleTimeout;
+    actors.ActorIdleTimeout = saga.ActorIdleTimeout;
     actors.RegisterActor<OrderProcessActor>(OrderProcessActor.TypeName);
 });
 builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);

@@ -60,23 +60,4 @@ public static class DaprActorsServiceCollectionExtensions
         services.AddSingleton<ActorHost>();
         return services;
     }
-
-    /// <summary>
-    /// As <see cref="AddDaprActors(IServiceCollection, Action{DaprActorsOptions})"/>, for settings that come from the
-    /// app's services (bound options): <paramref name="configure"/> runs once, when the actor host is first resolved.
-    /// </summary>
-    public static IServiceCollection AddDaprActors(this IServiceCollection services, Action<DaprActorsOptions, IServiceProvider> configure)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddDaprSidecar();
-        services.AddSingleton(provider =>
-        {
-            var options = new DaprActorsOptions();
-            configure(options, provider);
-            return options;
-        });
-        services.AddSingleton<ActorHost>();
-        return services;
-    }
 }

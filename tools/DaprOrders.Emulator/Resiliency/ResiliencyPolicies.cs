@@ -44,12 +44,9 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
             return pipeline;
         }
 
-        var overridden = resources.ResiliencyFor(callerAppId).Select(r => r.Retries.GetValueOrDefault("DaprBuiltInServiceRetries")).FirstOrDefault(r => r is not null);
-        var builtIn = overridden is null
-            ? new RetryPolicy("DaprBuiltInServiceRetries", RetryBackoff.Constant, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 3, null)
-            : overridden with { MaxRetries = overridden.MaxRetries < 3 ? 3 : overridden.MaxRetries };
-        // Only failures without a status code (connection errors) are retried: an empty status set matches none.
-        builtIn = builtIn with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
+        var builtIn = BuiltInRetry(callerAppId, "DaprBuiltInServiceRetries",
+            new RetryPolicy("DaprBuiltInServiceRetries", RetryBackoff.Constant, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 3, null));
+        builtIn = builtIn with { MaxRetries = Math.Max(3, builtIn.MaxRetries) };
         return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, OnRetryWait);
     }
 
@@ -59,11 +56,19 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
     /// </summary>
     public ResiliencyPipeline ForAppInitialization(string appId)
     {
-        var overridden = resources.ResiliencyFor(appId).Select(r => r.Retries.GetValueOrDefault("DaprBuiltInInitializationRetries")).FirstOrDefault(r => r is not null);
-        var retry = (overridden ?? new RetryPolicy("DaprBuiltInInitializationRetries", RetryBackoff.Exponential, TimeSpan.Zero, TimeSpan.FromSeconds(10), 3, null))
-            // Only failures without a status code (connection errors) are retried: an empty status set matches none.
-            with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
+        var retry = BuiltInRetry(appId, "DaprBuiltInInitializationRetries",
+            new RetryPolicy("DaprBuiltInInitializationRetries", RetryBackoff.Exponential, TimeSpan.Zero, TimeSpan.FromSeconds(10), 3, null));
         return new ResiliencyPipeline(new ResolvedResiliency(null, retry, null), timeProvider, NextRandom, OnRetryWait);
+    }
+
+    /// <summary>
+    /// A built-in retry policy, or the app's retry policy of the same name that replaces it. Built-in retries cover
+    /// only failures without a status code (connection errors): an empty status set matches none.
+    /// </summary>
+    private RetryPolicy BuiltInRetry(string appId, string name, RetryPolicy builtIn)
+    {
+        var overridden = resources.ResiliencyFor(appId).Select(r => r.Retries.GetValueOrDefault(name)).FirstOrDefault(r => r is not null);
+        return (overridden ?? builtIn) with { RetryOnHttpStatus = HttpStatusCodeSet.Parse(string.Empty) };
     }
 
     /// <summary>Actor calls (targets.actors); the breaker key follows circuitBreakerScope (type, id or both).</summary>
