@@ -55,28 +55,32 @@ internal static partial class SagaBenchmark
         var observer = system[ObserverAppId].AppUrl;
         var unfinished = new List<string>();
 
+        // Closed loop at the usual connection count: up to settings.Orders orders for at most `limit`, then waits until
+        // every accepted one is terminal.
+        async Task<(LoadResult Intake, ObservedOrder[] Terminal)> SubmitUntilTerminalAsync(string idPrefix, TimeSpan limit)
+        {
+            var events = new OrderEvents(idPrefix + "-" + Guid.NewGuid().ToString("N")[..8], skus);
+            var accepted = await HttpLoad.RunClosedLoopAsync(client, s => events.Request(ordersUrl, s), settings.Connections, TimeSpan.Zero,
+                limit, r => r.StatusCode == HttpStatusCode.Accepted, settings.Orders);
+            return (accepted, await WaitForTerminalAsync(client, observer, (int)accepted.Succeeded, TerminalTimeout(settings, accepted.Succeeded), system, unfinished));
+        }
+
         // Warm-up, not counted: JIT-built processes (the emulator at least) tier up their hot paths during the first
         // tens of seconds under load. As many orders as phase 1 (fewer if the warm-up time ends first), so the backlog
         // does not outgrow phase 1's; they are waited for, then forgotten.
         if (settings.Warmup > TimeSpan.Zero)
         {
             progress.WriteLine($"B2 warm-up: up to {settings.Orders} orders in {settings.Warmup.TotalSeconds:0.#} s, {settings.Connections} connections");
-            var warmupEvents = new OrderEvents("b2warm-" + Guid.NewGuid().ToString("N")[..8], skus);
-            var warmup = await HttpLoad.RunClosedLoopAsync(client, s => warmupEvents.Request(ordersUrl, s), settings.Connections, TimeSpan.Zero,
-                settings.Warmup, r => r.StatusCode == HttpStatusCode.Accepted, settings.Orders);
-            await WaitForTerminalAsync(client, observer, (int)warmup.Succeeded, TerminalTimeout(settings, warmup.Succeeded), system, unfinished);
+            await SubmitUntilTerminalAsync("b2warm", settings.Warmup);
             await client.DeleteAsync(new Uri(observer, "/observed"));
         }
 
         var before = system.Sample();
 
-        // Phase 1: maximum rate. Closed loop at the usual connection count; the clock runs until the last order is terminal.
+        // Phase 1: maximum rate; the clock runs until the last order is terminal.
         progress.WriteLine($"B2 phase 1: {settings.Orders} orders, {settings.Connections} connections");
-        var maxEvents = new OrderEvents("b2max-" + Guid.NewGuid().ToString("N")[..8], skus);
         var started = Stopwatch.GetTimestamp();
-        var intake = await HttpLoad.RunClosedLoopAsync(client, s => maxEvents.Request(ordersUrl, s), settings.Connections, TimeSpan.Zero,
-            TimeSpan.FromHours(1), r => r.StatusCode == HttpStatusCode.Accepted, settings.Orders);
-        var terminal = await WaitForTerminalAsync(client, observer, (int)intake.Succeeded, TerminalTimeout(settings, intake.Succeeded), system, unfinished);
+        var (intake, terminal) = await SubmitUntilTerminalAsync("b2max", TimeSpan.FromHours(1));
         var lastTerminal = terminal.Length == 0 ? Stopwatch.GetTimestamp() : terminal.Max(o => o.Timestamp);
         var sagaSeconds = (double)(lastTerminal - started) / Stopwatch.Frequency;
         var maxRate = terminal.Length / sagaSeconds;
