@@ -10,7 +10,8 @@ namespace DaprOrders.Audit;
 /// Audit's documents in the state store (keys are prefixed <c>audit||</c> by daprd's default keyPrefix):
 /// <c>audit-timeline-{orderId}</c> <see cref="OrderTimeline"/>, <c>audit-recent</c> <see cref="RecentEvents"/>,
 /// <c>audit-deadletter-{ceId}</c> <see cref="DeadLetterRecord"/> and <c>audit-deadletters</c> <see cref="DeadLetterIndex"/>.
-/// Every write is conditional: with the ETag that was read, or first-write when the key did not exist.
+/// Timelines are written by <see cref="TimelineWriter"/> in batches. Every write is conditional: with the ETag that was
+/// read, or first-write when the key did not exist.
 /// </summary>
 public sealed class AuditStore(DaprSidecarClient sidecar, IOptions<AuditOptions> options)
 {
@@ -25,12 +26,6 @@ public sealed class AuditStore(DaprSidecarClient sidecar, IOptions<AuditOptions>
 
     public Task<StateEntry<OrderTimeline>?> GetTimelineAsync(string orderId, CancellationToken cancellationToken = default) =>
         Get(TimelineKey(orderId), AuditJsonContext.Default.OrderTimeline, cancellationToken);
-
-    public Task<bool> TryWriteTimelineAsync(OrderTimeline timeline, string? etag, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(timeline);
-        return TryWriteAsync(TimelineKey(timeline.OrderId), timeline, AuditJsonContext.Default.OrderTimeline, etag, cancellationToken);
-    }
 
     public Task<StateEntry<RecentEvents>?> GetRecentAsync(CancellationToken cancellationToken = default) =>
         Get(RecentKey, AuditJsonContext.Default.RecentEvents, cancellationToken);

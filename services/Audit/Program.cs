@@ -28,7 +28,9 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 
 // Scoped: they hold the sidecar's typed HttpClient, which belongs to a scope rather than to a singleton.
 builder.Services.AddScoped<AuditStore>();
-builder.Services.AddScoped<AuditRecorder>();
+builder.Services.AddSingleton<AuditRecorder>();
+builder.Services.AddSingleton<TimelineWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<TimelineWriter>());
 builder.Services.AddSingleton<RecentEventsWriter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RecentEventsWriter>());
 builder.Services.AddScoped<DeadLetterOffice>();

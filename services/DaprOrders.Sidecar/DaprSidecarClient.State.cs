@@ -65,7 +65,32 @@ public sealed partial class DaprSidecarClient
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentException.ThrowIfNullOrEmpty(key);
         using var request = CreateRequest(HttpMethod.Post, $"/v1.0/state/{Segment(storeName)}");
-        request.Content = JsonBody(WriteSaveStateBody(key, value, typeInfo, etag, options, metadata));
+        request.Content = JsonBody(WriteSaveStateBody([new SaveStateItem<T>(key, value, etag, options, metadata)], typeInfo));
+        using var response = await SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(request, response, eTagMismatchOnConflict: true, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <c>POST /v1.0/state/{store}</c> with several items. daprd hands them to the store's BulkSet, which is not atomic:
+    /// on <see cref="DaprETagMismatchException"/> (409) some items may have been written and others not, so callers
+    /// re-read before retrying.
+    /// Dapr docs: reference/api/state_api#save-state
+    /// </summary>
+    public async Task SaveBulkStateAsync<T>(string storeName, IReadOnlyList<SaveStateItem<T>> items, JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        using var request = CreateRequest(HttpMethod.Post, $"/v1.0/state/{Segment(storeName)}");
+        request.Content = JsonBody(WriteSaveStateBody(items, typeInfo));
         using var response = await SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -152,51 +177,55 @@ public sealed partial class DaprSidecarClient
         await EnsureSuccessAsync(request, response, cancellationToken);
     }
 
-    private static byte[] WriteSaveStateBody<T>(string key, T value, JsonTypeInfo<T> typeInfo, string? etag,
-        StateOptions? options, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] WriteSaveStateBody<T>(IReadOnlyList<SaveStateItem<T>> items, JsonTypeInfo<T> typeInfo)
     {
-        // Written by hand so the value goes straight from the caller's JsonTypeInfo into the array item.
-        var buffer = new ArrayBufferWriter<byte>(256);
+        // Written by hand so each value goes straight from the caller's JsonTypeInfo into its array item.
+        var buffer = new ArrayBufferWriter<byte>(256 * items.Count);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            writer.WriteStartObject();
-            writer.WriteString("key", key);
-            writer.WritePropertyName("value");
-            JsonSerializer.Serialize(writer, value, typeInfo);
-            if (!string.IsNullOrEmpty(etag))
+            foreach (var item in items)
             {
-                writer.WriteString("etag", etag);
-            }
-
-            if (metadata is { Count: > 0 })
-            {
-                writer.WriteStartObject("metadata");
-                foreach (var (name, text) in metadata)
+                ArgumentException.ThrowIfNullOrEmpty(item.Key);
+                writer.WriteStartObject();
+                writer.WriteString("key", item.Key);
+                writer.WritePropertyName("value");
+                JsonSerializer.Serialize(writer, item.Value, typeInfo);
+                if (!string.IsNullOrEmpty(item.ETag))
                 {
-                    writer.WriteString(name, text);
+                    writer.WriteString("etag", item.ETag);
+                }
+
+                if (item.Metadata is { Count: > 0 })
+                {
+                    writer.WriteStartObject("metadata");
+                    foreach (var (name, text) in item.Metadata)
+                    {
+                        writer.WriteString(name, text);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                if (ToWire(item.Options) is { } wireOptions)
+                {
+                    writer.WriteStartObject("options");
+                    if (wireOptions.Concurrency is not null)
+                    {
+                        writer.WriteString("concurrency", wireOptions.Concurrency);
+                    }
+
+                    if (wireOptions.Consistency is not null)
+                    {
+                        writer.WriteString("consistency", wireOptions.Consistency);
+                    }
+
+                    writer.WriteEndObject();
                 }
 
                 writer.WriteEndObject();
             }
 
-            if (ToWire(options) is { } wireOptions)
-            {
-                writer.WriteStartObject("options");
-                if (wireOptions.Concurrency is not null)
-                {
-                    writer.WriteString("concurrency", wireOptions.Concurrency);
-                }
-
-                if (wireOptions.Consistency is not null)
-                {
-                    writer.WriteString("consistency", wireOptions.Consistency);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
             writer.WriteEndArray();
         }
 

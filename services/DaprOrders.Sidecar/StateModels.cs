@@ -25,6 +25,12 @@ public sealed record StateOptions(ConcurrencyMode? Concurrency = null, Consisten
 /// <summary>A value read from a state store with the ETag to use for optimistic concurrency.</summary>
 public sealed record StateEntry<T>(string Key, T? Value, string? ETag, IReadOnlyDictionary<string, string> Metadata);
 
+/// <summary>One item of <see cref="DaprSidecarClient.SaveBulkStateAsync{T}"/>.</summary>
+/// <param name="ETag">The ETag read with the value; with <see cref="ConcurrencyMode.FirstWrite"/> and no ETag the save
+/// fails when the key exists.</param>
+public sealed record SaveStateItem<T>(string Key, T Value, string? ETag = null, StateOptions? Options = null,
+    IReadOnlyDictionary<string, string>? Metadata = null);
+
 /// <summary>One item of a bulk get. A missing key has neither <see cref="Data"/> nor <see cref="ETag"/>.</summary>
 public sealed record BulkStateItem(
     [property: JsonPropertyName("key")] string Key,

@@ -23,6 +23,10 @@ public sealed class AuditServiceTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    private static bool IsTimelineSave(RecordedRequest request, string orderId) =>
+        request is { Method: "POST", Path: "/v1.0/state/statestore" } &&
+        request.Body.Contains($"audit-timeline-{orderId}", StringComparison.Ordinal);
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path) =>
         await client.PostAsync(path, content: null);
 
@@ -105,7 +109,7 @@ public sealed class AuditServiceTests : IAsyncLifetime
         Assert.Equal("SUCCESS", await AuditApp.DeliverAsync(client, "/events/orders",
             AuditApp.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1")));
 
-        Assert.Equal(3, _sidecar.Requests.Count(r => r.Method == "POST" && r.Body.Contains("audit-timeline-o-1", StringComparison.Ordinal)));
+        Assert.Equal(3, _sidecar.Requests.Count(r => IsTimelineSave(r, "o-1")));
         Assert.Single((await GetJsonAsync(client, "/audit/orders/o-1")).GetProperty("events").EnumerateArray());
     }
 
@@ -114,13 +118,13 @@ public sealed class AuditServiceTests : IAsyncLifetime
     {
         await using var app = new AuditApp(_sidecar, new Dictionary<string, string?> { ["Audit:MaxConcurrencyAttempts"] = "3" });
         using var client = app.CreateClient();
-        _sidecar.Intercept = r => r.Method == "POST" && r.Body.Contains("audit-timeline-o-1", StringComparison.Ordinal)
+        _sidecar.Intercept = r => IsTimelineSave(r, "o-1")
             ? ScriptedResponse.DaprError(409, "ERR_STATE_SAVE", "possible etag mismatch")
             : null;
 
         Assert.Equal("RETRY", await AuditApp.DeliverAsync(client, "/events/orders",
             AuditApp.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1")));
-        Assert.Equal(3, _sidecar.Requests.Count(r => r.Method == "POST" && r.Body.Contains("audit-timeline-o-1", StringComparison.Ordinal)));
+        Assert.Equal(3, _sidecar.Requests.Count(r => IsTimelineSave(r, "o-1")));
     }
 
     [Fact]
@@ -311,7 +315,7 @@ public sealed class AuditServiceTests : IAsyncLifetime
         var statuses = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("statuses").EnumerateArray()
             .ToDictionary(s => s.GetProperty("entryId").GetString()!, s => s.GetProperty("status").GetString());
         Assert.Equal(new Dictionary<string, string?> { ["1"] = "SUCCESS", ["2"] = "SUCCESS", ["3"] = "DROP", ["4"] = "SUCCESS" }, statuses);
-        Assert.Single(_sidecar.Requests, r => r.Method == "POST" && r.Body.Contains("audit-timeline-o-1", StringComparison.Ordinal));
+        Assert.Single(_sidecar.Requests, r => IsTimelineSave(r, "o-1"));
         var ids = (await GetJsonAsync(client, "/audit/orders/o-1")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString());
         Assert.Equal(["e-1", "e-2"], ids);
     }

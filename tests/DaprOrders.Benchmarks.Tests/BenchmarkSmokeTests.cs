@@ -43,6 +43,9 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output) : IDisposable
         var row = Assert.Single(throughput.Rows);
         Assert.True(Number(throughput, row, "orders") > 0);
         Assert.True(Number(throughput, row, "orders/s (terminal)") > 0);
+        // Audit and Notification finish after the terminal event, never before it.
+        Assert.True(Number(throughput, row, "submit → all subscribers idle s") >= Number(throughput, row, "submit → last terminal s"));
+        Assert.DoesNotContain(report.Notes, n => n.StartsWith("INCOMPLETE", StringComparison.Ordinal));
         Assert.Equal(Number(throughput, row, "orders"), Number(throughput, row, "completed") + Number(throughput, row, "cancelled"));
 
         var latency = AssertWellFormed(report, SagaBenchmark.LatencyTitle);

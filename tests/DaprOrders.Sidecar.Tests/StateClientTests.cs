@@ -89,6 +89,39 @@ public sealed class StateClientTests : IAsyncLifetime
         JsonAssert.Equal("""[{"key":"counter","value":5}]""", _sidecar.Single().Body);
     }
 
+    // Dapr docs: reference/api/state_api#save-state (several items in one array, each with its own etag and options)
+    [Fact]
+    public async Task SaveBulkStateAsync_posts_every_item_with_its_own_etag_and_options()
+    {
+        var client = _sidecar.CreateClient();
+
+        await client.SaveBulkStateAsync("statestore",
+            [
+                new SaveStateItem<Order>("order-1", new Order(1, 2m), ETag: "7"),
+                new SaveStateItem<Order>("order-2", new Order(2, 3m), Options: new StateOptions(ConcurrencyMode.FirstWrite)),
+            ],
+            TestJsonContext.Default.Order);
+        await client.SaveBulkStateAsync("statestore", [], TestJsonContext.Default.Order);
+
+        var request = _sidecar.Single();
+        Assert.Equal("/v1.0/state/statestore", request.Path);
+        JsonAssert.Equal("""
+            [{"key":"order-1","value":{"orderId":1,"amount":2},"etag":"7"},
+             {"key":"order-2","value":{"orderId":2,"amount":3},"options":{"concurrency":"first-write"}}]
+            """, request.Body);
+    }
+
+    // Dapr docs: reference/api/state_api#save-state (a conflict in any item is a 409 for the request)
+    [Fact]
+    public async Task SaveBulkStateAsync_throws_etag_mismatch_on_409()
+    {
+        _sidecar.RespondWith(ScriptedResponse.DaprError(409, "ERR_STATE_SAVE", "possible etag mismatch"));
+        var client = _sidecar.CreateClient();
+
+        await Assert.ThrowsAsync<DaprETagMismatchException>(() => client.SaveBulkStateAsync("statestore",
+            [new SaveStateItem<int>("a", 1, ETag: "1"), new SaveStateItem<int>("b", 2)], TestJsonContext.Default.Int32));
+    }
+
     // Dapr docs: reference/api/state_api#save-state (409 on ETag mismatch)
     [Fact]
     public async Task SaveStateAsync_throws_etag_mismatch_on_409_and_TrySave_returns_false()

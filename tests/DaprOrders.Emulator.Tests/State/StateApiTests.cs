@@ -83,6 +83,25 @@ public sealed class StateApiTests
     }
 
     [Fact]
+    public async Task A_multi_item_save_is_not_atomic_the_other_items_land_and_the_conflict_is_409()
+    {
+        await using var bed = await StartAsync();
+        await bed.PostJsonAsync("orders", "/v1.0/state/statestore", """[{"key":"taken","value":1}]""");
+
+        var save = await bed.PostJsonAsync("orders", "/v1.0/state/statestore", """
+            [{"key":"before","value":"b"},
+             {"key":"taken","value":2,"etag":"stale"},
+             {"key":"after","value":"a"}]
+            """);
+
+        Assert.Equal(HttpStatusCode.Conflict, save.StatusCode);
+        Assert.Equal("ERR_STATE_SAVE", JsonNode.Parse(await save.Content.ReadAsStringAsync())!["errorCode"]!.GetValue<string>());
+        Assert.Equal("\"b\"", await bed.Http.GetStringAsync(bed.Sidecar("orders", "/v1.0/state/statestore/before")));
+        Assert.Equal("\"a\"", await bed.Http.GetStringAsync(bed.Sidecar("orders", "/v1.0/state/statestore/after")));
+        Assert.Equal("1", await bed.Http.GetStringAsync(bed.Sidecar("orders", "/v1.0/state/statestore/taken")));
+    }
+
+    [Fact]
     public async Task Transactions_are_all_or_nothing_and_an_etag_conflict_inside_is_500_state_transaction()
     {
         await using var bed = await StartAsync();

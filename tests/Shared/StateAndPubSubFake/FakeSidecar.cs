@@ -160,6 +160,8 @@ public sealed class FakeSidecar : IAsyncDisposable
 
     private ScriptedResponse Save(RecordedRequest request)
     {
+        // Like daprd's BulkSet: every item is tried, and a conflict in any of them makes the request a 409.
+        var conflict = false;
         lock (_stateLock)
         {
             foreach (var item in request.Json().EnumerateArray())
@@ -174,14 +176,17 @@ public sealed class FakeSidecar : IAsyncDisposable
                     : firstWrite && exists;
                 if (mismatch)
                 {
-                    return ScriptedResponse.DaprError(409, "ERR_STATE_SAVE",
-                        "failed saving state in state store statestore: possible etag mismatch. error from state store: ETag mismatch");
+                    conflict = true;
+                    continue;
                 }
 
                 _state[key] = (item.GetProperty("value").GetRawText(), ++_etag);
             }
         }
 
-        return new ScriptedResponse(204);
+        return conflict
+            ? ScriptedResponse.DaprError(409, "ERR_STATE_SAVE",
+                "failed saving state in state store statestore: possible etag mismatch. error from state store: ETag mismatch")
+            : new ScriptedResponse(204);
     }
 }

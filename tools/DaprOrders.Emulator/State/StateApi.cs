@@ -88,7 +88,9 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
             operations.Add(Upsert(store, sidecar.AppId, key, item.Field("value"), item.StringField("etag"), options?.StringField("concurrency"), metadata));
         }
 
-        // Items are written one by one (daprd's BulkSet is not atomic); the first conflict stops the request.
+        // Items are written one by one and every item is tried (daprd's BulkSet is not atomic: it sets each item and
+        // joins the errors), so after a conflict the other items are saved and the request still answers 409.
+        StateETagMismatchException? conflict = null;
         foreach (var operation in operations)
         {
             try
@@ -97,12 +99,14 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
             }
             catch (StateETagMismatchException ex)
             {
-                return SidecarHttp.Error(409, "ERR_STATE_SAVE",
-                    $"failed saving state in state store {storeName}: possible etag mismatch. error from state store: {ex.Message}");
+                conflict ??= ex;
             }
         }
 
-        return Results.NoContent();
+        return conflict is null
+            ? Results.NoContent()
+            : SidecarHttp.Error(409, "ERR_STATE_SAVE",
+                $"failed saving state in state store {storeName}: possible etag mismatch. error from state store: {conflict.Message}");
     }
 
     private IResult Get(AppSidecar sidecar, string storeName, string key, HttpContext context)
