@@ -45,7 +45,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [InlineData(null, "0h1m0s0ms")]
+    [InlineData(null, "0h0m10s0ms")]
     [InlineData("00:05:00", "0h5m0s0ms")]
     public async Task Daprd_is_told_to_deactivate_idle_order_actors_after_the_saga_setting(string? configured, string reported)
     {
