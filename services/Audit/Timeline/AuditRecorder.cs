@@ -20,18 +20,22 @@ public sealed class AuditRecorder(TimelineWriter timelines, RecentEventsWriter r
     public async Task<IReadOnlyList<TopicStatus>> RecordAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var groups = entries.Select((entry, index) => (entry, index))
-            .GroupBy(x => x.entry.OrderId, StringComparer.Ordinal)
-            .Select(group => (Indexes: group.Select(x => x.index).ToList(),
+        // One append per order, all queued before any is awaited, so they can share the writer's next batch.
+        var appends = new List<(List<int> Indexes, Task<IReadOnlyList<AuditEntry>?> Stored)>();
+        foreach (var group in entries.Select((entry, index) => (entry, index)).GroupBy(x => x.entry.OrderId, StringComparer.Ordinal))
+        {
+            List<AuditEntry> orderEntries = [.. group.Select(x => x.entry)];
+            var stored = group.Key is null
                 // Entries without an order id have no timeline; they only go to the recent list.
-                Stored: group.Key is null
-                    ? Task.FromResult<IReadOnlyList<AuditEntry>?>(group.Select(x => x.entry).ToList())
-                    : timelines.AppendAsync(group.Key, [.. group.Select(x => x.entry)], cancellationToken)))
-            .ToList();
-        await Task.WhenAll(groups.Select(g => g.Stored));
+                ? Task.FromResult<IReadOnlyList<AuditEntry>?>(orderEntries)
+                : timelines.AppendAsync(group.Key, orderEntries, cancellationToken);
+            appends.Add(([.. group.Select(x => x.index)], stored));
+        }
+
+        await Task.WhenAll(appends.Select(a => a.Stored));
 
         var statuses = new TopicStatus[entries.Count];
-        foreach (var (indexes, stored) in groups)
+        foreach (var (indexes, stored) in appends)
         {
             var canonical = await stored;
             foreach (var index in indexes)
