@@ -61,9 +61,18 @@ public sealed class AuditStore(DaprSidecarClient sidecar, IOptions<AuditOptions>
     public static string RequireETag<T>(StateEntry<T> entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return entry.ETag ?? throw new InvalidOperationException(
-            $"The state store returned '{entry.Key}' without an ETag; Audit needs a store with ETag support.");
+        return RequireETag(entry.Key, entry.ETag);
     }
+
+    /// <inheritdoc cref="RequireETag{T}(StateEntry{T})"/>
+    public static string RequireETag(BulkStateItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return RequireETag(item.Key, item.ETag);
+    }
+
+    private static string RequireETag(string key, string? etag) =>
+        etag ?? throw new InvalidOperationException($"The state store returned '{key}' without an ETag; Audit needs a store with ETag support.");
 
     private Task<StateEntry<T>?> Get<T>(string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         sidecar.GetStateEntryAsync(StoreName, key, typeInfo, cancellationToken: cancellationToken);

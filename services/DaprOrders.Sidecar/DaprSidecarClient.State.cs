@@ -59,18 +59,11 @@ public sealed partial class DaprSidecarClient
     /// <c>POST /v1.0/state/{store}</c> with a one-item array. Throws <see cref="DaprETagMismatchException"/> on 409.
     /// Dapr docs: reference/api/state_api#save-state
     /// </summary>
-    public async Task SaveStateAsync<T>(string storeName, string key, T value, JsonTypeInfo<T> typeInfo, string? etag = null,
+    public Task SaveStateAsync<T>(string storeName, string key, T value, JsonTypeInfo<T> typeInfo, string? etag = null,
         StateOptions? options = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        using var request = CreateRequest(HttpMethod.Post, $"/v1.0/state/{Segment(storeName)}");
-        request.Content = JsonBody(WriteSaveStateBody([new SaveStateItem<T>(key, value, etag, options, metadata)], typeInfo));
-        using var response = await SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ReadErrorAsync(request, response, eTagMismatchOnConflict: true, cancellationToken);
-        }
+        return SaveBulkStateAsync(storeName, [new SaveStateItem<T>(key, value, etag, options, metadata)], typeInfo, cancellationToken);
     }
 
     /// <summary>

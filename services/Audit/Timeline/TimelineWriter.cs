@@ -164,18 +164,13 @@ public sealed partial class TimelineWriter(DaprSidecarClient sidecar, IOptions<A
 
             timelines[orderId] = updated;
             writes.Add(item.Found
-                ? new SaveStateItem<OrderTimeline>(key, updated, RequireETag(item))
+                ? new SaveStateItem<OrderTimeline>(key, updated, AuditStore.RequireETag(item))
                 // First timeline of the order: first-write keeps two replicas from both creating it.
                 : new SaveStateItem<OrderTimeline>(key, updated, Options: new StateOptions(ConcurrencyMode.FirstWrite)));
         }
 
         return (timelines, writes);
     }
-
-    private static string RequireETag(BulkStateItem item) =>
-        item.ETag is { Length: > 0 } etag
-            ? etag
-            : throw new InvalidOperationException($"The state store returned '{item.Key}' without an ETag; Audit needs a store with ETag support.");
 
     private static List<AuditEntry> Canonical(OrderTimeline timeline, IReadOnlyList<AuditEntry> entries)
     {
