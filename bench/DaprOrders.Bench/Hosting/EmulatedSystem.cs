@@ -49,7 +49,7 @@ internal sealed class EmulatedSystem : IAsyncDisposable
         await File.WriteAllTextAsync(template, Template(placed, resourcesPaths, configFile, workDirectory));
 
         var emulator = BenchProcess.Start("emulator", BenchExecutable.Emulator, ["run", "-f", template, "--log-level", "warn"],
-            new Dictionary<string, string>(StringComparer.Ordinal), workDirectory);
+            new Dictionary<string, string>(overrides?.Invoke("emulator") ?? [], StringComparer.Ordinal), workDirectory);
         var processes = new List<BenchProcess>();
         var system = new EmulatedSystem(emulator, processes, placed);
         try

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DaprOrders.Emulator.PubSub;
 
@@ -85,5 +86,35 @@ public sealed class GoJsonTests
         Assert.EndsWith("\"k04999\":\"" + new string('v', 300) + "\"}", text, StringComparison.Ordinal);
         Assert.Equal(5_000 * (9 + 302 + 1) + 1, Encoding.UTF8.GetByteCount(text));
         Assert.Equal("{\"only\":1}", small);
+    }
+
+    [Theory]
+    [InlineData("""{ "b": 1, "a": { "z": [ 3, { "y": true, "x": null } ], "c": false }, "B": "upper" }""")]
+    [InlineData("""{"price":9.50,"big":12345678901234567890,"exp":1E+3,"neg":-0.0}""")]
+    [InlineData("{\"a\":\"caf\\u00e9 \\/ x\",\"b\":\"<tag>\",\"c\":\"line\u2028sep\",\"d\":\"plain é\"}")]
+    [InlineData("""[1, "two", null, true, false, {}, []]""")]
+    [InlineData("\"text\"")]
+    [InlineData("null")]
+    public void A_parsed_document_is_written_like_the_same_json_as_nodes(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        Assert.Equal(GoJson.SerializeToString(JsonNode.Parse(json)), Encoding.UTF8.GetString(GoJson.Serialize(document.RootElement)));
+    }
+
+    [Fact]
+    public void Escaped_member_names_of_a_document_are_decoded_sorted_and_escaped_as_go_does()
+    {
+        using var document = JsonDocument.Parse("{\"\\u0062\":1,\"a<\":2,\"c\":3}");
+
+        Assert.Equal("{\"a\\u003c\":2,\"b\":1,\"c\":3}", Encoding.UTF8.GetString(GoJson.Serialize(document.RootElement)));
+    }
+
+    [Fact]
+    public void Of_duplicate_member_names_in_a_document_the_last_wins_as_in_a_go_map()
+    {
+        using var document = JsonDocument.Parse("""{"k":1,"a":0,"k":2}""");
+
+        Assert.Equal("""{"a":0,"k":2}""", Encoding.UTF8.GetString(GoJson.Serialize(document.RootElement)));
     }
 }

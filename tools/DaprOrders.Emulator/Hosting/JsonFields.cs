@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Emulator.Actors;
 
 namespace DaprOrders.Emulator.Hosting;
 
@@ -29,6 +31,36 @@ internal static class JsonFields
         JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
         var other => other.ToJsonString(),
     };
+
+    // A JSON null reads as absent, as it does in a JsonObject.
+    public static JsonElement? Field(this JsonElement obj, string name) =>
+        GoJsonFields.Property(obj, name) is { ValueKind: not JsonValueKind.Null } value ? value : null;
+
+    public static string? StringField(this JsonElement obj, string name) => obj.Field(name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        { } other => other.GetRawText(),
+    };
+
+    public static Dictionary<string, string> StringMap(this JsonElement obj, string name)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (obj.Field(name) is { ValueKind: JsonValueKind.Object } entries)
+        {
+            foreach (var property in entries.EnumerateObject())
+            {
+                map[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Null => string.Empty,
+                    _ => property.Value.GetRawText(),
+                };
+            }
+        }
+
+        return map;
+    }
 
     public static Dictionary<string, string> StringMap(this JsonObject obj, string name)
     {

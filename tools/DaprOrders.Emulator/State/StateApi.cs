@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -54,19 +55,30 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         }
 
         var queryMetadata = SidecarHttp.Metadata(request);
-        JsonArray items;
+        JsonDocument body;
         try
         {
-            items = JsonNode.Parse(await SidecarHttp.ReadBodyAsync(request)) as JsonArray ?? throw new JsonException("expected an array");
+            body = JsonDocument.Parse(await SidecarHttp.ReadBodyAsync(request));
         }
         catch (JsonException ex)
         {
             return SidecarHttp.Error(400, "ERR_MALFORMED_REQUEST", $"failed deserializing HTTP body: {ex.Message}");
         }
 
-        var operations = new List<StateOperation>();
-        foreach (var item in items.OfType<JsonObject>())
+        using var parsed = body;
+        if (body.RootElement.ValueKind != JsonValueKind.Array)
         {
+            return SidecarHttp.Error(400, "ERR_MALFORMED_REQUEST", "failed deserializing HTTP body: expected an array");
+        }
+
+        var operations = new List<StateOperation>();
+        foreach (var item in body.RootElement.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
             var key = item.StringField("key");
             if (string.IsNullOrEmpty(key))
             {
@@ -84,8 +96,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
                 metadata[k] = v;
             }
 
-            var options = item.Field("options") as JsonObject;
-            operations.Add(Upsert(store, sidecar.AppId, key, item.Field("value"), item.StringField("etag"), options?.StringField("concurrency"), metadata));
+            operations.Add(Upsert(store, sidecar.AppId, key, item.Field("value"), item.StringField("etag"), item.Field("options")?.StringField("concurrency"), metadata));
         }
 
         // Items are written one by one and every item is tried (daprd's BulkSet is not atomic: it sets each item and
@@ -208,26 +219,38 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         }
 
         var queryMetadata = SidecarHttp.Metadata(request);
-        JsonObject body;
+        JsonDocument body;
         try
         {
-            body = JsonNode.Parse(await SidecarHttp.ReadBodyAsync(request)) as JsonObject ?? throw new JsonException("expected an object");
+            body = JsonDocument.Parse(await SidecarHttp.ReadBodyAsync(request));
         }
         catch (JsonException ex)
         {
             return SidecarHttp.Error(400, "ERR_MALFORMED_REQUEST", $"failed deserializing HTTP body: {ex.Message}");
         }
 
-        var requested = new List<TransactionItem>();
-        foreach (var op in (body.Field("operations") as JsonArray ?? []).OfType<JsonObject>())
+        using var parsed = body;
+        if (body.RootElement.ValueKind != JsonValueKind.Object)
         {
+            return SidecarHttp.Error(400, "ERR_MALFORMED_REQUEST", "failed deserializing HTTP body: expected an object");
+        }
+
+        var requested = new List<TransactionItem>();
+        IEnumerable<JsonElement> operationList = body.RootElement.Field("operations") is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray() : [];
+        foreach (var op in operationList)
+        {
+            if (op.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
             var kind = op.StringField("operation");
             if (kind is not ("upsert" or "delete"))
             {
                 return SidecarHttp.Error(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {kind} not supported");
             }
 
-            var item = op.Field("request") as JsonObject ?? [];
+            var item = op.Field("request") is { ValueKind: JsonValueKind.Object } found ? found : default;
             var key = item.StringField("key") ?? string.Empty;
             if (key.Length == 0)
             {
@@ -246,9 +269,9 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
                 metadata[k] = v;
             }
 
-            // Still attached to the request body: serialized as is, and cloned only where an outbox event adopts it.
+            // Elements of the request body: serialized as they are, and turned into nodes only where an outbox event adopts them.
             requested.Add(new TransactionItem(kind == "upsert", key, item.Field("value"), item.StringField("etag"),
-                (item.Field("options") as JsonObject)?.StringField("concurrency"), item.StringField("contentType"), metadata));
+                item.Field("options")?.StringField("concurrency"), item.StringField("contentType"), metadata));
         }
 
         if (requested.Count == 0)
@@ -329,8 +352,8 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
             ["traceparent"] = string.Empty,
             ["tracestate"] = traceState,
             ["data"] = contentType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                ? item.Value?.DeepClone()
-                : GoFormat(item.Value),
+                ? ToNode(item.Value)
+                : GoFormat(ToNode(item.Value)),
         };
 
         // daprd copies every op-metadata entry (except data and id) verbatim as a CloudEvent attribute.
@@ -356,7 +379,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         _ => value.ToJsonString(),
     };
 
-    private static StateOperation Upsert(StateStoreComponent store, string appId, string key, JsonNode? value, string? etag, string? concurrency, Dictionary<string, string> metadata)
+    private static StateOperation Upsert(StateStoreComponent store, string appId, string key, JsonElement? value, string? etag, string? concurrency, Dictionary<string, string> metadata)
     {
         TimeSpan? ttl = null;
         if (metadata.FirstOrDefault(m => m.Key.Equals("ttlInSeconds", StringComparison.OrdinalIgnoreCase)).Value is { } ttlText
@@ -366,7 +389,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
         }
 
         // The value is decoded and re-marshalled like Go's json.Marshal (sorted keys), so a JSON string stays quoted.
-        return new StateOperation(StateOperationKind.Upsert, store.PhysicalKey(appId, key), GoJson.Serialize(value),
+        return new StateOperation(StateOperationKind.Upsert, store.PhysicalKey(appId, key), value is { } json ? GoJson.Serialize(json) : "null"u8.ToArray(),
             string.IsNullOrEmpty(etag) ? null : etag, string.Equals(concurrency, "first-write", StringComparison.Ordinal), ttl);
     }
 
@@ -384,5 +407,7 @@ internal sealed class StateApi(StateStoreRegistry registry, PubSubPublisher publ
 
     private static bool IsTrue(string? value) => value is "1" or "t" or "T" or "true" or "TRUE" or "True";
 
-    private sealed record TransactionItem(bool Upsert, string Key, JsonNode? Value, string? ETag, string? Concurrency, string? ContentType, Dictionary<string, string> Metadata);
+    private static JsonNode? ToNode(JsonElement? value) => value is { } element ? JsonNode.Parse(JsonMarshal.GetRawUtf8Value(element)) : null;
+
+    private sealed record TransactionItem(bool Upsert, string Key, JsonElement? Value, string? ETag, string? Concurrency, string? ContentType, Dictionary<string, string> Metadata);
 }
