@@ -65,7 +65,7 @@ internal sealed class ActorsApi(
         }
 
         var request = context.Request;
-        var call = ActorCall.Method(method, await ReadBodyAsync(request), request.ContentType) with
+        var call = ActorCall.Method(method, await SidecarHttp.ReadBodyAsync(request), request.ContentType) with
         {
             QueryString = request.QueryString.Value ?? string.Empty,
             Headers = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? string.Empty))).ToList(),
@@ -117,7 +117,7 @@ internal sealed class ActorsApi(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(await ReadBodyAsync(request));
+            document = JsonDocument.Parse(await SidecarHttp.ReadBodyAsync(request));
         }
         catch (JsonException ex)
         {
@@ -333,16 +333,9 @@ internal sealed class ActorsApi(
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        return buffer.ToArray();
-    }
-
     private static async Task<(JsonElement Body, IResult? Error)> ReadObjectAsync(HttpRequest request)
     {
-        var bytes = await ReadBodyAsync(request);
+        var bytes = await SidecarHttp.ReadBodyAsync(request);
         if (bytes.Length == 0)
         {
             return (default, null);

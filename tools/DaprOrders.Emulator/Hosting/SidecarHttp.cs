@@ -30,9 +30,20 @@ public static class SidecarHttp
     public static IResult Json(JsonNode node, int status = 200) =>
         Results.Text(GoJson.SerializeToString(node), "application/json", statusCode: status);
 
+    // Bodies up to this size with a Content-Length are read straight into their final array; larger or chunked
+    // ones go through a stream, so Kestrel's body size limit applies before anything is allocated for them.
+    private const long ExactReadLimit = 1024 * 1024;
+
     public static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength is { } length and <= ExactReadLimit)
+        {
+            var body = new byte[length];
+            await request.Body.ReadExactlyAsync(body, request.HttpContext.RequestAborted);
+            return body;
+        }
+
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         return buffer.ToArray();
