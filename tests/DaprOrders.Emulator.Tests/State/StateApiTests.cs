@@ -191,6 +191,8 @@ public sealed class StateApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
         Assert.Equal("ERR_MALFORMED_REQUEST", JsonNode.Parse(await badKey.Content.ReadAsStringAsync())!["errorCode"]!.GetValue<string>());
+        // daprd sets exactly this header on its error bodies (no charset parameter).
+        Assert.Equal("application/json", badKey.Content.Headers.ContentType!.ToString());
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Equal("ERR_STATE_STORE_NOT_FOUND", JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["errorCode"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, scoped.StatusCode);
