@@ -18,7 +18,10 @@ internal sealed record BenchSettings
     /// <summary>DOTNET_gcServer for the services: null leaves each app's own setting (ASP.NET Core: server GC).</summary>
     public bool? ServerGc { get; init; }
 
-    /// <summary>Configuration for one app of an emulated run, e.g. <c>audit:Audit__BulkSubscribe=true</c> (environment variable form).</summary>
+    /// <summary>
+    /// Configuration for one app of an emulated run, e.g. <c>audit:Audit__BulkSubscribe=true</c> (environment variable
+    /// form); <c>emulator:</c> sets the emulator process's environment.
+    /// </summary>
     public IReadOnlyList<string> AppSettings { get; init; } = [];
 
     /// <summary>The <see cref="AppSettings"/> that apply to <paramref name="appId"/>, as environment variables.</summary>
