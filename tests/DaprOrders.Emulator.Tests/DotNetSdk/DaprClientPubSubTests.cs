@@ -8,7 +8,7 @@ namespace DaprOrders.Emulator.Tests.DotNetSdk;
 
 /// <summary>
 /// The official .NET SDK's publish, bulk publish and the transactional outbox over the emulator's gRPC door.
-/// Semantics and status codes: dapr/dapr v1.17 pkg/api/grpc/grpc.go (PublishEvent, BulkPublishEventAlpha1,
+/// Semantics and status codes: dapr/dapr@3289e4d pkg/api/grpc/grpc.go (PublishEvent, BulkPublishEventAlpha1,
 /// validateAndGetPubsubAndTopic, ExecuteStateTransaction) and pkg/api/errors/pubsub.go.
 /// </summary>
 public sealed class DaprClientPubSubTests

@@ -64,7 +64,7 @@ public sealed class DaprClientRuntimeTests
         Assert.Equal("{\"reason\":\"down\"}", await failed.Content.ReadAsStringAsync());
     }
 
-    // daprd's token check (dapr/dapr v1.17 pkg/api/grpc/auth.go): UNAUTHENTICATED "Unauthorized" with an ErrorInfo
+    // daprd's token check (dapr/dapr@3289e4d pkg/api/grpc/auth.go): UNAUTHENTICATED "Unauthorized" with an ErrorInfo
     // (domain dapr.io) whose http.error_message says what was wrong (pkg/messaging/v1 ErrorFromHTTPResponseCode).
     [Theory]
     [InlineData(null, "missing api token in request metadata")]
