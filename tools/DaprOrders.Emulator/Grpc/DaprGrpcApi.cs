@@ -52,8 +52,10 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
         return response;
     });
 
+    // daprd looks the store up before it reads the items, so an unknown store wins over a bad item.
     public Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context) => Run(() =>
     {
+        state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
         foreach (var item in request.States)
         {
@@ -93,6 +95,7 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
 
     public Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context) => Run(() =>
     {
+        state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
         foreach (var operation in request.Operations)
         {
@@ -221,7 +224,6 @@ public static class DaprGrpcStatus
         StateErrorKind.StoreNotConfigured => StatusCode.FailedPrecondition,
         StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey => StatusCode.InvalidArgument,
         StateErrorKind.ETagMismatch => StatusCode.Aborted,
-        StateErrorKind.UnsupportedOperation => StatusCode.Unimplemented,
         _ => StatusCode.Internal,
     };
 

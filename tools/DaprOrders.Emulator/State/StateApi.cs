@@ -27,7 +27,7 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
     private static IResult Error(StateRequestException error) => SidecarHttp.Error(
         error.Kind switch
         {
-            StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey or StateErrorKind.UnsupportedOperation => 400,
+            StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey => 400,
             StateErrorKind.ETagMismatch => 409,
             _ => 500,
         },

@@ -22,9 +22,6 @@ public enum StateErrorKind
     /// <summary>An ETag did not match, or first-write found the key (HTTP 409, gRPC ABORTED).</summary>
     ETagMismatch,
 
-    /// <summary>A transaction operation other than upsert/delete (HTTP 400, gRPC UNIMPLEMENTED).</summary>
-    UnsupportedOperation,
-
     /// <summary>The outbox cannot publish to its topics (HTTP 500 ERR_PUBSUB_OUTBOX, gRPC INTERNAL).</summary>
     OutboxPublish,
 
