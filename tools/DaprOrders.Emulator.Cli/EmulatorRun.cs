@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Cli;
@@ -51,6 +49,7 @@ public sealed partial class EmulatorRun : IAsyncDisposable
                 AppPort = app.AppPort,
                 AppChannelAddress = app.AppChannelAddress,
                 DaprHttpPort = app.DaprHttpPort,
+                DaprGrpcPort = app.DaprGrpcPort ?? 0,
                 // The CLI gives env to daprd too: DAPR_API_TOKEN / APP_API_TOKEN there switch the tokens on.
                 DaprApiToken = env.GetValueOrDefault("DAPR_API_TOKEN"),
                 AppApiToken = env.GetValueOrDefault("APP_API_TOKEN"),
@@ -78,7 +77,7 @@ public sealed partial class EmulatorRun : IAsyncDisposable
         {
             foreach (var app in template.Apps.Where(a => a.Command.Count > 0))
             {
-                var environment = AppEnvironment.For(app, emulator[app.AppId].HttpPort, app.DaprGrpcPort ?? FreePort());
+                var environment = AppEnvironment.For(app, emulator[app.AppId].HttpPort, emulator[app.AppId].GrpcPort);
                 run.Processes.Add(AppProcess.Start(app, environment, appOutput, logger));
             }
         }
@@ -117,7 +116,7 @@ public sealed partial class EmulatorRun : IAsyncDisposable
             var sidecar = Emulator[app.AppId];
             var appUrl = app.AppPort is { } port ? $"http://{app.AppChannelAddress}:{port}" : "(no app port)";
             var state = sidecar.IsAppReady ? "ready" : "not ready";
-            output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
+            output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  grpc {sidecar.GrpcEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
         }
 
         // The operations page is the first thing a newcomer wants to open, so name its URL when an app serves it.
@@ -150,14 +149,6 @@ public sealed partial class EmulatorRun : IAsyncDisposable
 
         await Emulator.DisposeAsync();
         LogStopped(_logger);
-    }
-
-    // The CLI picks a free port for DAPR_GRPC_PORT when the template gives none; nothing listens on it here.
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped all apps and sidecars")]

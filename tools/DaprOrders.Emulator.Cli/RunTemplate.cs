@@ -16,7 +16,7 @@ public sealed record RunTemplateApp
     /// <summary>0 picks a free port.</summary>
     public int DaprHttpPort { get; init; }
 
-    /// <summary>Passed to the app as DAPR_GRPC_PORT only: the emulator serves HTTP, not gRPC.</summary>
+    /// <summary>The sidecar's gRPC API port, passed to the app as DAPR_GRPC_PORT; null picks a free port.</summary>
     public int? DaprGrpcPort { get; init; }
 
     /// <summary>Passed to the app as DAPR_METRICS_PORT only.</summary>

@@ -187,7 +187,6 @@ public static class RunTemplateParser
                     break;
                 case "daprGRPCPort":
                     settings.DaprGrpcPort = context.Port(value, field);
-                    context.Warn(field, "the emulator serves the HTTP API only; the port is passed to the app as DAPR_GRPC_PORT but nothing listens on it");
                     break;
                 case "metricsPort":
                     settings.MetricsPort = context.Port(value, field);

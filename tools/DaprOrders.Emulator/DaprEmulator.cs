@@ -145,6 +145,7 @@ public sealed partial class DaprEmulator : IAsyncDisposable
             {
                 ["appId"] = app.AppId,
                 ["daprHttpEndpoint"] = app.HttpEndpoint.ToString(),
+                ["daprGrpcEndpoint"] = app.GrpcEndpoint.ToString(),
                 ["appPort"] = app.Options.AppPort,
                 ["ready"] = app.IsAppReady,
                 ["subscriptions"] = subscriptions,

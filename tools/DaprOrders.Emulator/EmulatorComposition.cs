@@ -14,6 +14,7 @@ internal static class EmulatorComposition
     public static IServiceCollection AddEmulatorBuildingBlocks(this IServiceCollection services)
     {
         services.AddSingleton<ISidecarApi, HealthApi>();
+        services.AddSingleton<SidecarMetadata>();
         services.AddSingleton<ISidecarApi, MetadataApi>();
         // Building blocks: one line each.
         services.AddEmulatorResiliency();

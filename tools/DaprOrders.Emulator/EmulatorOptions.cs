@@ -46,6 +46,12 @@ public sealed class EmulatedAppOptions
     /// <summary>Sidecar HTTP API port; 0 picks a free port (read it back from <see cref="Hosting.AppSidecar.HttpEndpoint"/>).</summary>
     public int DaprHttpPort { get; set; }
 
+    /// <summary>
+    /// Sidecar gRPC API port (h2c, daprd's --dapr-grpc-port); 0 picks a free port (read it back from
+    /// <see cref="Hosting.AppSidecar.GrpcEndpoint"/>).
+    /// </summary>
+    public int DaprGrpcPort { get; set; }
+
     /// <summary>When set, the app must send it as dapr-api-token on every API call (daprd's DAPR_API_TOKEN).</summary>
     public string? DaprApiToken { get; set; }
 

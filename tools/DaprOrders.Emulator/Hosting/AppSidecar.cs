@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using DaprOrders.Emulator.Grpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,6 +43,11 @@ public sealed partial class AppSidecar : IAsyncDisposable
 
     public int HttpPort => HttpEndpoint.Port;
 
+    /// <summary>The sidecar's gRPC API address, h2c (what the app gets as DAPR_GRPC_ENDPOINT).</summary>
+    public Uri GrpcEndpoint { get; private set; } = null!;
+
+    public int GrpcPort => GrpcEndpoint.Port;
+
     /// <summary>
     /// HTTP client into the app (daprd's app channel). Sends dapr-api-token when APP_API_TOKEN is configured.
     /// Null when the app has no port.
@@ -63,25 +68,37 @@ public sealed partial class AppSidecar : IAsyncDisposable
         builder.Services.AddRoutingCore();
         // The emulator (or the test) owns process lifetime: a sidecar must not react to Ctrl-C on its own.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        ListenOptions? http = null;
+        ListenOptions? grpc = null;
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Parse(listenAddress), Options.DaprHttpPort);
+            kestrel.Listen(IPAddress.Parse(listenAddress), Options.DaprHttpPort, listen => http = listen);
+            // The gRPC API is HTTP/2 without TLS (h2c), on its own port like daprd's --dapr-grpc-port.
+            kestrel.Listen(IPAddress.Parse(listenAddress), Options.DaprGrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                grpc = listen;
+            });
             // daprd's default max body size is 4 MiB.
             kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
         });
+        builder.Services.AddDaprGrpcApi(this, _services);
 
         var web = builder.Build();
+        web.Use(ServeOnlyGrpcOnGrpcPort);
         web.Use(RequireApiToken);
         foreach (var api in _services.GetServices<ISidecarApi>())
         {
             api.Map(web, this);
         }
 
+        web.MapDaprGrpcApi();
+
         await web.StartAsync(cancellationToken);
         _web = web;
-        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        HttpEndpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        LogSidecarListening(AppId, HttpEndpoint);
+        HttpEndpoint = new Uri($"http://{listenAddress}:{http!.IPEndPoint!.Port}");
+        GrpcEndpoint = new Uri($"http://{listenAddress}:{grpc!.IPEndPoint!.Port}");
+        LogSidecarListening(AppId, HttpEndpoint, GrpcEndpoint);
 
         _connection = ConnectToAppAsync(_stopping.Token);
     }
@@ -153,9 +170,28 @@ public sealed partial class AppSidecar : IAsyncDisposable
         }
     }
 
-    // daprd checks DAPR_API_TOKEN on every API call except the health endpoints, and answers in plain text.
+    // The gRPC port serves gRPC only, as daprd's does: the HTTP API's routes share this host but not that port.
+    private Task ServeOnlyGrpcOnGrpcPort(HttpContext context, Func<Task> next)
+    {
+        if (context.Connection.LocalPort != GrpcPort
+            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            return next();
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    // daprd checks DAPR_API_TOKEN on every API call except the health endpoints, and answers in plain text. gRPC calls
+    // are checked by DaprApiTokenInterceptor instead, which answers with a gRPC status as daprd's gRPC server does.
     private Task RequireApiToken(HttpContext context, Func<Task> next)
     {
+        if (context.Connection.LocalPort == GrpcPort)
+        {
+            return next();
+        }
+
         var expected = Options.DaprApiToken;
         if (string.IsNullOrEmpty(expected) || context.Request.Path.StartsWithSegments("/v1.0/healthz", StringComparison.Ordinal))
         {
@@ -228,8 +264,8 @@ public sealed partial class AppSidecar : IAsyncDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sidecar for app {AppId} listening on {Endpoint}")]
-    private partial void LogSidecarListening(string appId, Uri endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sidecar for app {AppId} listening on {Endpoint} (HTTP) and {GrpcEndpoint} (gRPC)")]
+    private partial void LogSidecarListening(string appId, Uri endpoint, Uri grpcEndpoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppId} connected: configuration and subscriptions loaded")]
     private partial void LogAppReady(string appId);

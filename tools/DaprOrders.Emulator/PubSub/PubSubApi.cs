@@ -8,8 +8,11 @@ using Microsoft.AspNetCore.Routing;
 
 namespace DaprOrders.Emulator.PubSub;
 
-/// <summary>POST|PUT /v1.0/publish/{pubsub}/{topic} and bulk publish (wire notes sections 1.1-1.4).</summary>
-internal sealed class PubSubApi(PubSubPublisher publisher, PubSubBroker broker) : ISidecarApi
+/// <summary>
+/// The HTTP door of publish and bulk publish (https://docs.dapr.io/reference/api/pubsub_api/); the publishing itself
+/// is <see cref="PubSubPublisher"/>, which the gRPC door shares.
+/// </summary>
+internal sealed class PubSubApi(PubSubPublisher publisher) : ISidecarApi
 {
     public void Map(IEndpointRouteBuilder routes, AppSidecar sidecar)
     {
@@ -60,24 +63,10 @@ internal sealed class PubSubApi(PubSubPublisher publisher, PubSubBroker broker) 
             return SidecarHttp.Error(400, "ERR_PUBSUB_EVENTS_SER", $"error when unmarshaling the request for topic {topic} pubsub {pubsubName}: {ex.Message}");
         }
 
-        // Envelopes for every entry first, so a bad entry fails it alone; then hand the good ones to the broker.
         var failed = new JsonArray();
-        var prepared = new List<BrokerMessage>();
-        for (var i = 0; i < entries.Count; i++)
+        foreach (var (entryId, error) in publisher.PublishBulk([.. entryIds.Zip(entries)]))
         {
-            try
-            {
-                prepared.Add(publisher.Prepare(entries[i]));
-            }
-            catch (PublishRejectedException ex)
-            {
-                failed.Add(new JsonObject { ["entryId"] = entryIds[i], ["error"] = ex.Message });
-            }
-        }
-
-        foreach (var message in prepared)
-        {
-            broker.Publish(message);
+            failed.Add(new JsonObject { ["entryId"] = entryId, ["error"] = error });
         }
 
         if (failed.Count == 0)

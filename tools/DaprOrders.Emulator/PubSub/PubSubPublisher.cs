@@ -123,6 +123,35 @@ public sealed class PubSubPublisher(PubSubComponents components, PubSubBroker br
         return message;
     }
 
+    /// <summary>
+    /// Bulk publish behind both API doors: every entry gets its envelope first, so a bad entry fails alone, then the
+    /// good ones go to the broker. Returns the entries that failed, with daprd's per-entry error text.
+    /// </summary>
+    public IReadOnlyList<(string EntryId, string Error)> PublishBulk(IReadOnlyList<(string EntryId, PublishRequest Request)> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var failed = new List<(string, string)>();
+        var prepared = new List<BrokerMessage>();
+        foreach (var (entryId, request) in entries)
+        {
+            try
+            {
+                prepared.Add(Prepare(request));
+            }
+            catch (PublishRejectedException ex)
+            {
+                failed.Add((entryId, ex.Message));
+            }
+        }
+
+        foreach (var message in prepared)
+        {
+            broker.Publish(message);
+        }
+
+        return failed;
+    }
+
     /// <summary>Publishes bytes unchanged (dead-letter copies, outbox), subject to the publisher's topic scopes.</summary>
     public void PublishBytes(string appId, string pubsubName, string topic, byte[] data, IReadOnlyDictionary<string, string> metadata)
     {

@@ -9,6 +9,7 @@ internal static class StateServiceCollectionExtensions
     public static IServiceCollection AddEmulatorState(this IServiceCollection services)
     {
         services.AddSingleton<StateStoreRegistry>();
+        services.AddSingleton<StateBuildingBlock>();
         services.AddSingleton<ISidecarApi, StateApi>();
         services.AddSingleton<ISidecarMetadataContributor, ComponentsMetadataContributor>();
         return services;
