@@ -50,7 +50,7 @@ public sealed class ChartSecretNameTests
         Add("secretStore.secretName", when: values.SelectToken("secretStore.create")?.Value<bool>() != true);
         Add("dapr.apiTokenSecret");
         Add("dapr.appTokenSecret");
-        Add("operatorAuth.existingSecret");
+        Add("operatorAccess.secretName", when: values.SelectToken("operatorAccess.create")?.Value<bool>() != true && Empty(values, "operatorAccess.jwt.authority"));
         Add("ingress.tls.secretName", when: values.SelectToken("ingress.tls.enabled")?.Value<bool>() == true);
         Add("rabbitmq.auth.existingPasswordSecret", when: Enabled(values, "rabbitmq"));
         Add("rabbitmq.auth.existingErlangSecret", when: Enabled(values, "rabbitmq"));
@@ -72,6 +72,11 @@ public sealed class ChartSecretNameTests
         if (values.SelectToken("secretStore.create")?.Value<bool>() == true)
         {
             names.TryAdd((string)values.SelectToken("secretStore.secretName")!, "the chart (secretStore.create)");
+        }
+
+        if (values.SelectToken("operatorAccess.create")?.Value<bool>() == true && Empty(values, "operatorAccess.jwt.authority"))
+        {
+            names.TryAdd((string)values.SelectToken("operatorAccess.secretName")!, "the chart (operatorAccess.create)");
         }
 
         if (Enabled(values, "rabbitmq") && (Empty(values, "rabbitmq.auth.existingPasswordSecret") || Empty(values, "rabbitmq.auth.existingErlangSecret")))
