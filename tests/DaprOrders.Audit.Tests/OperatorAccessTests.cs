@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using DaprOrders.Audit.Tests.Infrastructure;
 using DaprOrders.Contracts;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Audit.Tests;
 
@@ -61,6 +62,16 @@ public sealed class OperatorAccessTests : IAsyncLifetime
         }
 
         Assert.Equal(action == "replay" ? "Replayed" : "Discarded", await StatusOfAsync(operatorClient));
+    }
+
+    [Fact]
+    public async Task Every_state_changing_endpoint_outside_the_sidecar_callbacks_requires_the_operator_policy()
+    {
+        await using var app = new AuditApp(_sidecar, new Dictionary<string, string?> { ["Audit:OperationsPage:Enabled"] = "true" });
+        using var client = app.CreateClient();
+
+        Assert.Equal(4, OperatorEndpointCoverage.StateChangingEndpoints(app.Services).Count);
+        Assert.Empty(OperatorEndpointCoverage.WithoutOperatorPolicy(app.Services));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DaprOrders.Inventory.Tests.Infrastructure;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Inventory.Tests;
 
@@ -40,6 +41,15 @@ public sealed class OperatorAccessTests
         }
 
         Assert.Equal(99, (await host.GetStockAsync("sku-op-1")).GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task Every_state_changing_endpoint_outside_the_sidecar_callbacks_requires_the_operator_policy()
+    {
+        await using var host = await InventoryHost.StartAsync();
+
+        Assert.Equal(["PUT /stock/{sku}"], OperatorEndpointCoverage.StateChangingEndpoints(host.Services));
+        Assert.Empty(OperatorEndpointCoverage.WithoutOperatorPolicy(host.Services));
     }
 
     [Fact]

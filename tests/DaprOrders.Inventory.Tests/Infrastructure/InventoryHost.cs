@@ -27,6 +27,8 @@ public sealed class InventoryHost : IAsyncDisposable
 
     public FakeDaprSidecar Sidecar { get; }
 
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>A client of the same service without any credential.</summary>
     public HttpClient CreateAnonymousClient() => _factory.CreateClient();
 
