@@ -15,6 +15,8 @@ with open(yaml_json, encoding='utf-8') as f:
 RESTART_EXTENSION_DEFAULT_FILE = '/tmp/.restart-proc'
 
 builds = []
+resources = []
+helm_templates = []
 
 
 class TiltfileFailed(Exception):
@@ -56,16 +58,31 @@ def ignored(*args, **kwargs):
     return ''
 
 
+def k8s_resource(workload='', new_name='', objects=None, resource_deps=None, **kwargs):
+    resources.append({'name': new_name or workload, 'workload': workload, 'objects': objects or [],
+                      'resourceDeps': resource_deps or []})
+
+
+def helm_resource(name, chart, resource_deps=None, **kwargs):
+    resources.append({'name': name, 'workload': '', 'objects': [], 'resourceDeps': resource_deps or []})
+
+
+def local(command, quiet=False, **kwargs):
+    if command.startswith('helm template'):
+        helm_templates.append(command)
+    return ''
+
+
 tilt_builtins = {
     'load': ignored, 'fail': fail, 'read_yaml': read_yaml, 'sync': sync, 'run': run,
     'docker_build': docker_build, 'docker_build_with_restart': docker_build_with_restart,
     'k8s_context': lambda: 'kind-daprorders', 'os': os,
-    'helm_resource': ignored, 'helm_repo': ignored, 'k8s_yaml': ignored, 'k8s_resource': ignored,
-    'local_resource': ignored, 'local': ignored, 'blob': ignored, 'watch_file': ignored, 'link': ignored,
+    'helm_resource': helm_resource, 'helm_repo': ignored, 'k8s_yaml': ignored, 'k8s_resource': k8s_resource,
+    'local_resource': ignored, 'local': local, 'blob': ignored, 'watch_file': ignored, 'link': ignored,
 }
 
 os.chdir(root)
 with open('Tiltfile', encoding='utf-8') as f:
     source = f.read()
 exec(compile(source, 'Tiltfile', 'exec'), dict(tilt_builtins))
-print(json.dumps(builds))
+print(json.dumps({'builds': builds, 'resources': resources, 'helmTemplates': helm_templates}))
