@@ -41,15 +41,14 @@ public sealed class OperatorAccessTests : IAsyncLifetime
         anonymous.DefaultRequestHeaders.Authorization = null;
         using (var response = await anonymous.PostAsync(path, content: null))
         {
-            await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
-            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            await OperatorRefusal.AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         }
 
         using var wrong = app.CreateClient();
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-operator-token");
         using (var response = await wrong.PostAsync(path, content: null))
         {
-            await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+            await OperatorRefusal.AssertProblemAsync(response, HttpStatusCode.Forbidden);
         }
 
         // Neither refused call did anything.
@@ -83,7 +82,7 @@ public sealed class OperatorAccessTests : IAsyncLifetime
 
         using var response = await client.PostAsync("/deadletters/e-1/discard", content: null);
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+        await OperatorRefusal.AssertProblemAsync(response, HttpStatusCode.Forbidden);
         Assert.Equal("Pending", await StatusOfAsync(client));
     }
 
@@ -97,14 +96,6 @@ public sealed class OperatorAccessTests : IAsyncLifetime
         using var response = await client.GetAsync("/deadletters");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal((int)expected, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
     }
 
     private static async Task<string?> StatusOfAsync(HttpClient client)

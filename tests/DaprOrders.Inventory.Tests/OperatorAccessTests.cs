@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using DaprOrders.Inventory.Tests.Infrastructure;
 using DaprOrders.Testing;
 
@@ -22,15 +21,14 @@ public sealed class OperatorAccessTests
         using var anonymous = host.CreateAnonymousClient();
         using (var response = await anonymous.PutAsync(new Uri("/stock/sku-op-1", UriKind.Relative), Body(99)))
         {
-            await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
-            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            await OperatorRefusal.AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         }
 
         using var wrong = host.CreateAnonymousClient();
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-operator-token");
         using (var response = await wrong.PutAsync(new Uri("/stock/sku-op-1", UriKind.Relative), Body(99)))
         {
-            await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+            await OperatorRefusal.AssertProblemAsync(response, HttpStatusCode.Forbidden);
         }
 
         Assert.Equal(5, (await host.GetStockAsync("sku-op-1")).GetProperty("available").GetInt32());
@@ -65,12 +63,4 @@ public sealed class OperatorAccessTests
     }
 
     private static StringContent Body(int available) => new($$"""{"available":{{available}}}""", Encoding.UTF8, "application/json");
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal((int)expected, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
-    }
 }
