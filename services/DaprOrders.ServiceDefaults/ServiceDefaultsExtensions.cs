@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DaprOrders.ServiceDefaults.Security;
 using DaprOrders.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -13,8 +14,9 @@ namespace DaprOrders.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, and
-    /// OpenTelemetry traces and metrics over OTLP when an OTLP endpoint is configured (see <see cref="OtlpExportPlan"/>).
+    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, the operator
+    /// policy (<see cref="OperatorAccess"/>), and OpenTelemetry traces and metrics over OTLP when an OTLP endpoint is
+    /// configured (see <see cref="OtlpExportPlan"/>).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -47,6 +49,7 @@ public static class ServiceDefaultsExtensions
             context.ProblemDetails.Extensions.TryAdd("traceId", traceId);
         });
         builder.Services.AddOpenApi();
+        builder.Services.AddOperatorAccess();
 
         // IMeterFactory for the services' own instruments; the providers only listen to what is created anyway.
         builder.Services.AddMetrics();
@@ -71,6 +74,8 @@ public static class ServiceDefaultsExtensions
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        // Explicit, after the status code pages: a bare 401/403 of a JWT challenge still becomes problem details.
+        app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => TypedResults.Ok("Healthy"))
             .ExcludeFromDescription();

@@ -41,6 +41,7 @@ public sealed class OperationsPageTests(ITestOutputHelper output)
             ["CONTROL_URL"] = control.Address.ToString(),
             ["JAEGER_URL"] = JaegerUrl,
             ["SCREENSHOT_DIR"] = screenshots,
+            ["OPERATOR_TOKEN"] = system.OperatorToken,
         }, TimeSpan.FromMinutes(5));
         output.WriteLine(log);
 
@@ -56,7 +57,7 @@ public sealed class OperationsPageTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_page_is_not_served_unless_enabled_and_its_actions_need_the_operator_header()
+    public async Task The_page_is_not_served_unless_enabled_and_its_actions_need_the_operator_token()
     {
         await using (var disabled = await OrderSystem.StartAsync(o => o.Output = output))
         {
@@ -97,12 +98,17 @@ public sealed class OperationsPageTests(ITestOutputHelper output)
         Assert.NotNull(snapshot["orderStats"]!["counts"]);
         Assert.NotNull(snapshot["latestOrders"]!["orders"]);
 
-        // A cross-site form post cannot carry the header; without it nothing is replayed (not even looked up).
-        using var forged = await system.Audit.PostAsync("ops/api/deadletters/any-id/replay", content: null);
-        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        // A cross-site form post carries no bearer token: nothing is replayed (not even looked up), and a wrong
+        // token fares no better. The system's client sends the operator token and reaches the lookup.
+        using var anonymous = new HttpClient { BaseAddress = system.Audit.BaseAddress };
+        using var forged = await anonymous.PostAsync(new Uri("ops/api/deadletters/any-id/replay", UriKind.Relative), content: null);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
         using var request = new HttpRequestMessage(HttpMethod.Post, "ops/api/deadletters/any-id/replay");
-        request.Headers.Add("X-DaprOrders-Operator", "test");
-        using var unknown = await system.Audit.SendAsync(request);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-operator-token");
+        using var wrong = await anonymous.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        using var unknown = await system.Audit.PostAsync("ops/api/deadletters/any-id/replay", content: null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 }

@@ -26,11 +26,22 @@ internal sealed class InProcessService<TProgram>(
 
     public int Port => port;
 
-    public HttpClient CreateApiClient() => CreateClient(new WebApplicationFactoryClientOptions
+    /// <summary>A client of the service's API; it acts as the operator when the service was given an operator token.</summary>
+    public HttpClient CreateApiClient()
     {
-        BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-        AllowAutoRedirect = false,
-    });
+        var client = CreateClient(new WebApplicationFactoryClientOptions
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            AllowAutoRedirect = false,
+        });
+        if (settings.TryGetValue("OperatorAccess:Token", out var token) && !string.IsNullOrEmpty(token))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
 
     public void Start()
     {

@@ -24,6 +24,9 @@ namespace DaprOrders.Bench.Benchmarks;
 /// </remarks>
 internal static partial class SagaBenchmark
 {
+    /// <summary>The operator token Inventory is given for this run; stocking the SKUs sends it.</summary>
+    private const string OperatorToken = "bench-operator-token";
+
     public const string ThroughputTitle = "B2 whole saga: throughput (closed loop)";
     public const string LatencyTitle = "B2 whole saga: submit → terminal at half the maximum rate (open loop)";
     public const string ProcessTitle = "B2 processes: CPU and memory";
@@ -44,7 +47,8 @@ internal static partial class SagaBenchmark
         BenchApp[] apps =
         [
             IntakeBenchmark.OrderingApp(settings),
-            Service("inventory", BenchExecutable.Inventory),
+            // Stocking the SKUs is an operator call (docs/kubernetes.md, "Operator access").
+            new("inventory", BenchExecutable.Inventory, [], new Dictionary<string, string>(gc, StringComparer.Ordinal) { ["OperatorAccess__Token"] = OperatorToken }),
             Service("payment", BenchExecutable.Payment),
             Service("notification", BenchExecutable.Notification),
             Service("audit", BenchExecutable.Audit),
@@ -242,7 +246,12 @@ internal static partial class SagaBenchmark
     {
         foreach (var sku in skus)
         {
-            using var response = await client.PutAsJsonAsync(new Uri(inventory, $"/stock/{sku}"), new { available = 100_000_000 });
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(inventory, $"/stock/{sku}"))
+            {
+                Content = JsonContent.Create(new { available = 100_000_000 }),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
+            using var response = await client.SendAsync(request);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"stocking {sku} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

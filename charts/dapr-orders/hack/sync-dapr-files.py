@@ -3,8 +3,7 @@
 
 The chart's Dapr resources are the self-hosted components with exactly the Kubernetes differences listed in
 docs/kubernetes.md; tests/DaprOrders.Deployment.Tests (ChartDaprResourceTests) fails when the two drift apart.
-Run this after changing a file under components/, then review the diff. files/dapr/secretstore.yaml is
-Kubernetes-only and written by hand.
+Run this after changing a file under components/, then review the diff.
 """
 import pathlib
 import re
@@ -46,6 +45,9 @@ def kubernetes_copy(text: str, source: str) -> str:
     body = re.sub(r"secretKeyRef:\n(\s+)name: ([A-Z0-9_]+)\n",
                   lambda m: f'secretKeyRef:\n{m.group(1)}name: "{{{{ .Values.secretStore.secretName }}}}"\n{m.group(1)}key: {m.group(2)}\n',
                   body)
+    # The Dapr operator resolves secretKeyRef for auth.secretStore "kubernetes" before daprd sees the component
+    # (dapr/dapr pkg/operator/api/api.go, processComponentSecrets): the pods need no Role and no API-server egress.
+    body = body.replace("auth:\n  secretStore: secretstore\n", "auth:\n  secretStore: kubernetes\n")
     for (name, value), path in PARAMETERS.items():
         body = re.sub(rf'(- name: {name}\n\s+value: )"{re.escape(value)}"', rf'\1"{{{{ .Values.{path} }}}}"', body)
     body = body.replace('samplingRate: "1"', 'samplingRate: "{{ .Values.tracing.samplingRate }}"')

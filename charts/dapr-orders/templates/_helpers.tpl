@@ -66,7 +66,7 @@ daprorders.io/dapr-enabled: "true"
 
 {{/* The Dapr resource files for the chosen variant, relative to the chart. */}}
 {{- define "dapr-orders.daprResourceFiles" -}}
-{{- $files := list "files/dapr/secretstore.yaml" "files/dapr/configuration.yaml" "files/dapr/resiliency.yaml" -}}
+{{- $files := list "files/dapr/configuration.yaml" "files/dapr/resiliency.yaml" -}}
 {{- $files = append $files (printf "files/dapr/pubsub/%s.yaml" .Values.pubsub.type) -}}
 {{- $files = append $files (printf "files/dapr/state/%s/statestore.yaml" .Values.state.type) -}}
 {{- $files = append $files (printf "files/dapr/state/%s/orderstore.yaml" .Values.state.type) -}}

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DaprOrders.Audit.DeadLetters;
 using DaprOrders.Audit.Timeline;
 using DaprOrders.Contracts;
+using DaprOrders.ServiceDefaults.Security;
 using DaprOrders.Sidecar.AppCallbacks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -44,11 +45,14 @@ public static class AuditEndpoints
             .WithName("GetDeadLetter")
             .WithSummary("One dead letter including the original CloudEvent");
 
-        deadLetters.MapPost("/deadletters/{id}/replay", ReplayAsync)
+        var actions = deadLetters.MapGroup("/deadletters/{id}").RequireOperator()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        actions.MapPost("/replay", ReplayAsync)
             .WithName("ReplayDeadLetter")
             .WithSummary("Republish the original CloudEvent to its original topic");
 
-        deadLetters.MapPost("/deadletters/{id}/discard", DiscardAsync)
+        actions.MapPost("/discard", DiscardAsync)
             .WithName("DiscardDeadLetter")
             .WithSummary("Mark a dead letter as needing no further action");
         return deadLetters;

@@ -1,6 +1,7 @@
 using DaprOrders.Audit.Api;
 using DaprOrders.Audit.DeadLetters;
 using Microsoft.AspNetCore.Http.HttpResults;
+using DaprOrders.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.Operations;
@@ -11,12 +12,6 @@ namespace DaprOrders.Audit.Operations;
 /// </summary>
 public static class OperationsPageEndpoints
 {
-    /// <summary>
-    /// Header every state-changing call of the page carries. A cross-site form cannot set it and a cross-site script
-    /// would need a CORS preflight, which nothing here allows, so a foreign page cannot replay or discard.
-    /// </summary>
-    public const string ActionHeader = "X-DaprOrders-Operator";
-
     private const string PagePath = "/ops";
 
     // The page loads only its own files and talks only to its own origin; data is never turned into markup.
@@ -83,7 +78,11 @@ public static class OperationsPageEndpoints
             .WithName("GetOperationsDeadLetter")
             .WithSummary("One dead letter including the original CloudEvent");
 
-        var actions = api.MapGroup("/deadletters/{id}").AddEndpointFilter(RequireActionHeader);
+        // The operator credential travels in the Authorization header, which a cross-site form cannot set and a
+        // cross-site script could set only after a CORS preflight that nothing here allows.
+        var actions = api.MapGroup("/deadletters/{id}").RequireOperator()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         actions.MapPost("/replay", AuditEndpoints.ReplayAsync)
             .WithName("ReplayOperationsDeadLetter")
             .WithSummary("Republish a dead letter to its original topic (the page asks for confirmation first)");
@@ -106,10 +105,4 @@ public static class OperationsPageEndpoints
             ? TypedResults.Ok(order)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found",
                 detail: $"Neither Ordering nor Audit knows order '{orderId}'.");
-
-    private static ValueTask<object?> RequireActionHeader(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.Request.Headers.ContainsKey(ActionHeader)
-            ? next(context)
-            : ValueTask.FromResult<object?>(TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
-                title: "Operator header missing", detail: $"Replay and discard are accepted only with the {ActionHeader} header the operations page sends."));
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DaprOrders.Contracts;
 using DaprOrders.Inventory.Catalog;
 using DaprOrders.Inventory.Stock;
+using DaprOrders.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DaprOrders.Inventory.Api;
@@ -34,10 +35,14 @@ public static partial class StockEndpoints
             .WithName("GetStock")
             .WithSummary("Gets the stock levels of one SKU");
 
+        // Public through the Ingress (services.inventory.public), so the stock count needs the operator credential.
         group.MapPut("/{sku}", SetAsync)
             .WithName("SetStock")
             .WithSummary("Sets the units available for a SKU (an operator's stock count)")
-            .Accepts<SetStockRequest>("application/json");
+            .Accepts<SetStockRequest>("application/json")
+            .RequireOperator()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         return group;
     }

@@ -12,12 +12,22 @@ namespace DaprOrders.Audit.Tests.Infrastructure;
 /// <summary>The Audit service in-process, talking to a <see cref="FakeSidecar"/> on a virtual clock.</summary>
 public sealed class AuditApp(FakeSidecar sidecar, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>The operator token the service is given; clients from <c>CreateClient</c> send it.</summary>
+    public const string OperatorToken = "audit-tests-operator-token";
+
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString().TrimEnd('/'));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("OperatorAccess:Token", OperatorToken);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

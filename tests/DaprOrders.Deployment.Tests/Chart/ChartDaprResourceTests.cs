@@ -96,7 +96,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
         var helpers = DaprOrdersChart.Text("templates/_helpers.tpl");
         foreach (var pattern in new[]
                  {
-                     "\"files/dapr/secretstore.yaml\"", "\"files/dapr/configuration.yaml\"", "\"files/dapr/resiliency.yaml\"",
+                     "\"files/dapr/configuration.yaml\"", "\"files/dapr/resiliency.yaml\"",
                      "(printf \"files/dapr/pubsub/%s.yaml\" .Values.pubsub.type)",
                      "(printf \"files/dapr/state/%s/statestore.yaml\" .Values.state.type)",
                      "(printf \"files/dapr/state/%s/orderstore.yaml\" .Values.state.type)",
@@ -119,7 +119,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
         var topology = DaprOrdersSystem.Topology with { Namespace = Namespace };
         AssertNone(ResourceSetValidator.Validate(set, topology));
 
-        Assert.Equal(["orderstore", "pubsub", "secretstore", "statestore"], set.Components.Select(c => c.Name!).Order());
+        Assert.Equal(["orderstore", "pubsub", "statestore"], set.Components.Select(c => c.Name!).Order());
         Assert.Equal((string?)DaprOrdersChart.Values.SelectToken("dapr.config"), set.OfKind("Configuration").Single().Name);
         Assert.Single(set.OfKind("Resiliency"));
     }
@@ -141,7 +141,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
             ["Configuration"] = "components/config/config.yaml",
         };
 
-        foreach (var resource in rendered.Where(r => r.Name != "secretstore"))
+        foreach (var resource in rendered)
         {
             var original = originals[resource.Kind == "Component" ? resource.Name! : resource.Kind!];
             var expected = YamlResourceReader.ReadFile(DaprOrdersChart.RepositoryPath(original), original, findings).Single().Json;
@@ -150,7 +150,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
                 $"{resource.File} differs from {original} beyond the documented differences:\n{actual}\nexpected:\n{expected}");
         }
 
-        Assert.Equal(5, rendered.Count(r => r.Name != "secretstore"));
+        Assert.Equal(5, rendered.Count);
     }
 
     [Fact]
@@ -180,18 +180,22 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Kubernetes_secret_store_replaces_the_local_env_store_under_the_same_name()
+    public void Component_secrets_are_resolved_by_the_dapr_operator_so_the_pods_need_no_api_server_access()
     {
-        var findings = new List<Finding>();
-        var store = YamlResourceReader.ReadText(DaprOrdersChart.Text("files/dapr/secretstore.yaml"), "secretstore.yaml", findings).Single();
-        var local = YamlResourceReader.ReadFile(DaprOrdersChart.RepositoryPath("components/local-dev-secrets/secretstore.yaml"), "local", findings).Single();
-        AssertNone(findings);
+        // auth.secretStore "kubernetes" (or empty): the Dapr operator reads the Secret and hands daprd the values
+        // (dapr/dapr pkg/operator/api/api.go, processComponentSecrets). Any other store name would be resolved by daprd
+        // itself with the pod's ServiceAccount: a Role on Secrets and egress to the API server, which the chart no
+        // longer grants (ChartTemplateTests / NetworkPolicyTests check that side).
+        var withSecrets = AllDaprFiles()
+            .SelectMany(f => YamlResourceReader.ReadText(DaprOrdersChart.Text(f), f, []))
+            .Where(r => r.Json.SelectTokens("spec.metadata[*].secretKeyRef").Any())
+            .ToList();
 
-        Assert.Equal("secretstore", store.Name);
-        Assert.Equal(local.Name, store.Name);
-        Assert.Equal("secretstores.kubernetes", ResourceSet.SpecType(store));
-        Assert.Equal(ResourceSet.ScopesOf(local), ResourceSet.ScopesOf(store));
-        Assert.Equal(DaprOrdersSystem.AppIds, ResourceSet.ScopesOf(store));
+        Assert.NotEmpty(withSecrets);
+        Assert.All(withSecrets, r => Assert.True((string?)r.Json.SelectToken("auth.secretStore") is null or "" or "kubernetes",
+            $"{r.File}: auth.secretStore '{r.Json.SelectToken("auth.secretStore")}' makes daprd read the Secret itself"));
+        Assert.All(AllDaprFiles().SelectMany(f => YamlResourceReader.ReadText(DaprOrdersChart.Text(f), f, [])),
+            r => Assert.NotEqual("secretstores.kubernetes", ResourceSet.SpecType(r)));
     }
 
     [Fact]
@@ -234,7 +238,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
         Assert.Equal(appIds.Order(), scoped.Order());
     }
 
-    /// <summary>secretKeyRef {name: Secret, key: K} (Kubernetes store) back to {name: K} (local env store).</summary>
+    /// <summary>secretKeyRef {name: Secret, key: K} and auth.secretStore kubernetes back to {name: K} and the local env store.</summary>
     private static JToken WithSelfHostedSecretRefs(JToken resource)
     {
         var copy = resource.DeepClone();
@@ -242,6 +246,12 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
         {
             Assert.Equal(s_selfHostedParameters["secretStore.secretName"], (string?)reference["name"]);
             reference.Replace(new JObject(new JProperty("name", reference["key"]!.DeepClone())));
+        }
+
+        // The operator-resolved Kubernetes store stands for the local env store the self-hosted files name.
+        if (copy.SelectToken("auth.secretStore") is JValue { Value: "kubernetes" } store)
+        {
+            store.Value = "secretstore";
         }
 
         return copy;

@@ -45,6 +45,15 @@ public sealed class ChartTemplateTests(ITestOutputHelper output)
         AssertNone(HelmTemplateLinter.ValuesPathFindings(ActionsOf(file), DaprOrdersChart.Values));
     }
 
+    [Theory]
+    [MemberData(nameof(TemplateFiles))]
+    public void No_template_grants_kubernetes_api_rights(string file)
+    {
+        // The Dapr operator resolves the components' secrets (ChartDaprResourceTests): no pod of the chart needs a
+        // Role, and a Role on Secrets would only widen what a compromised pod can read.
+        Assert.DoesNotMatch(@"(?m)^kind:\s*(Cluster)?Role(Binding)?\s*$", DaprOrdersChart.Text(file));
+    }
+
     [Fact]
     public void Every_included_template_is_defined()
     {

@@ -48,7 +48,6 @@ internal static class DaprOrdersChart
     /// <summary>The Dapr resource files for a broker and a store, as templates/_helpers.tpl "dapr-orders.daprResourceFiles" lists them.</summary>
     public static IReadOnlyList<string> DaprResourceFiles(string pubsubType, string stateType) =>
     [
-        "files/dapr/secretstore.yaml",
         "files/dapr/configuration.yaml",
         "files/dapr/resiliency.yaml",
         $"files/dapr/pubsub/{pubsubType}.yaml",

@@ -32,6 +32,8 @@ public sealed partial class TiltfileTests
         // tilt/publish/ is the generated `dotnet publish` output (git-ignored), created by the Tiltfile itself.
         var paths = PathLiteral().Matches(Text).Select(m => m.Groups["path"].Value)
             .Where(p => !p.StartsWith("tilt/publish/", StringComparison.Ordinal))
+            // Ignore patterns name build output that need not exist (node_modules appears after `npm ci`).
+            .Where(p => !p.EndsWith("/node_modules", StringComparison.Ordinal))
             .Distinct()
             .ToList();
 

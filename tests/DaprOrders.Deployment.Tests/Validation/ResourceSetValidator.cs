@@ -57,7 +57,7 @@ public static class ResourceSetValidator
 
         foreach (var component in set.Components)
         {
-            CheckSecretStore(set, component, Error);
+            CheckSecretStore(set, component, topology.Namespace, Error);
             CheckOutbox(set, component, topology.Namespace, Error);
         }
 
@@ -119,11 +119,13 @@ public static class ResourceSetValidator
         return findings;
     }
 
-    private static void CheckSecretStore(ResourceSet set, YamlResource component, Action<YamlResource, JToken?, string> error)
+    private static void CheckSecretStore(ResourceSet set, YamlResource component, string @namespace, Action<YamlResource, JToken?, string> error)
     {
         var usesSecrets = (component.Json.SelectToken("spec.metadata") as JArray ?? []).Any(m => m["secretKeyRef"] is not null);
         var storeName = (string?)component.Json.SelectToken("auth.secretStore");
-        if (!usesSecrets || storeName is null)
+        // On Kubernetes "kubernetes" is no component: the Dapr operator resolves those references itself
+        // (dapr/dapr pkg/operator/api/api.go, processComponentSecrets).
+        if (!usesSecrets || storeName is null || (@namespace.Length > 0 && storeName == "kubernetes"))
         {
             return;
         }

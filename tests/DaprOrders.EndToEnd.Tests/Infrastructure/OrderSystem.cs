@@ -29,9 +29,10 @@ public sealed class OrderSystem : IAsyncDisposable
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ITestOutputHelper? _output;
 
-    private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IInProcessService> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output)
+    private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IInProcessService> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output, string operatorToken)
     {
         _output = output;
+        OperatorToken = operatorToken;
         Emulator = emulator;
         Clock = clock;
         Deliveries = deliveries;
@@ -41,6 +42,9 @@ public sealed class OrderSystem : IAsyncDisposable
     }
 
     public DaprEmulator Emulator { get; }
+
+    /// <summary>The operator token the services were given; the API clients below send it.</summary>
+    public string OperatorToken { get; }
 
     /// <summary>Every pub/sub delivery into every service, recorded on the app side (see <see cref="DeliveryLog"/>).</summary>
     public DeliveryLog Deliveries { get; }
@@ -162,7 +166,7 @@ public sealed class OrderSystem : IAsyncDisposable
             throw;
         }
 
-        return new OrderSystem(emulator, clock, hosts, deliveries, ownedLoggerFactory, options.Output);
+        return new OrderSystem(emulator, clock, hosts, deliveries, ownedLoggerFactory, options.Output, options.OperatorToken);
     }
 
     /// <summary>
@@ -280,6 +284,9 @@ public sealed class OrderSystemOptions
 
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 
+    /// <summary>The operator token every service is given; the system's API clients send it (operator endpoints).</summary>
+    public string OperatorToken { get; set; } = "end-to-end-operator-token";
+
     public OrderSystemOptions Set(string appId, string key, string? value)
     {
         if (!_settings.TryGetValue(appId, out var settings))
@@ -291,8 +298,12 @@ public sealed class OrderSystemOptions
         return this;
     }
 
-    internal IReadOnlyDictionary<string, string?> SettingsFor(string appId) =>
-        _settings.TryGetValue(appId, out var settings) ? settings : new Dictionary<string, string?>();
+    internal IReadOnlyDictionary<string, string?> SettingsFor(string appId)
+    {
+        var settings = new Dictionary<string, string?>(_settings.GetValueOrDefault(appId) ?? [], StringComparer.Ordinal);
+        settings.TryAdd("OperatorAccess:Token", OperatorToken);
+        return settings;
+    }
 }
 
 /// <summary>A sidecar came up without the subscriptions of its app (its GET /dapr/subscribe failed).</summary>

@@ -18,10 +18,19 @@ public sealed class InventoryHost : IAsyncDisposable
         Sidecar = sidecar;
         _factory = factory;
         Client = factory.CreateClient();
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
         sidecar.AppClient = () => Client;
     }
 
+    /// <summary>The operator token the service is given; <see cref="Client"/> sends it.</summary>
+    public const string OperatorToken = "inventory-tests-operator-token";
+
     public FakeDaprSidecar Sidecar { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>A client of the same service without any credential.</summary>
+    public HttpClient CreateAnonymousClient() => _factory.CreateClient();
 
     public HttpClient Client { get; }
 
@@ -34,6 +43,7 @@ public sealed class InventoryHost : IAsyncDisposable
         {
             builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString().TrimEnd('/'));
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("OperatorAccess:Token", OperatorToken);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 builder.UseSetting(key, value);

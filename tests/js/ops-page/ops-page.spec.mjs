@@ -21,6 +21,7 @@ const INVENTORY_URL = env('INVENTORY_URL');
 const CONTROL_URL = env('CONTROL_URL');
 const JAEGER_URL = env('JAEGER_URL');
 const SCREENSHOT_DIR = env('SCREENSHOT_DIR');
+const OPERATOR_TOKEN = env('OPERATOR_TOKEN');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const WAIT = { timeout: 30_000 };
 const quoted = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -72,7 +73,8 @@ const control = (path, body) => call(new URL(path, CONTROL_URL), {
 
 async function setStock(sku, available) {
   await call(new URL(`stock/${sku}`, INVENTORY_URL), {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available }),
+    // A stock count is an operator call.
+    method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}` }, body: JSON.stringify({ available }),
   });
 }
 
@@ -172,13 +174,25 @@ try {
   await expect(page.getByTestId('notice')).toHaveText('Discard cancelled.');
   await expect(letter.getByTestId('deadletter-row-status')).toHaveText('Pending');
 
-  // Fix the cause, then replay through the confirmation.
+  // Fix the cause. A replay with a wrong operator token is refused (403) and changes nothing.
   await control('heal');
-  await page.getByTestId('replay').click();
   const dialog = page.getByTestId('confirm-dialog');
+  await page.getByTestId('replay').click();
+  await expect(dialog).toBeVisible();
+  await page.getByTestId('operator-token').fill('not-the-operator-token');
+  await page.getByTestId('confirm-accept').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('notice')).toHaveText('replay failed: The bearer token does not grant operator access.');
+  await expect(letter.getByTestId('deadletter-row-status')).toHaveText('Pending');
+
+  // Then replay through the confirmation with the operator token.
+  await page.getByTestId('replay').click();
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(`order ${poisoned}`);
   await expect(dialog).toContainText('topic "orders"');
+  // The refused token was forgotten, so the dialog asks afresh.
+  if (await page.getByTestId('operator-token').inputValue() !== '') throw new Error('the page kept a refused operator token');
+  await page.getByTestId('operator-token').fill(OPERATOR_TOKEN);
   await shot('03-confirm-replay');
   await page.getByTestId('confirm-accept').click();
   await expect(dialog).toBeHidden();

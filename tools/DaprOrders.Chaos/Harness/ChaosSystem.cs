@@ -33,6 +33,12 @@ public sealed class ChaosSystemOptions
     /// <summary>daprd's APP_API_TOKEN: every sidecar sends it, every service requires it on sidecar-facing routes.</summary>
     public string? AppApiToken { get; set; }
 
+    /// <summary>
+    /// The operator token every service is given (OperatorAccess:Token); the run's API clients send it, as an operator
+    /// setting stock and replaying dead letters would.
+    /// </summary>
+    public string OperatorToken { get; set; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     /// <summary>Level of the captured logs (emulator and services alike).</summary>
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 
@@ -71,6 +77,7 @@ public sealed class ChaosSystemOptions
             settings.TryAdd("APP_API_TOKEN", AppApiToken);
         }
 
+        settings.TryAdd("OperatorAccess:Token", OperatorToken);
         return settings;
     }
 }

@@ -4,7 +4,9 @@
 'use strict';
 
 const STATUSES = ['Submitted', 'Reserving', 'AwaitingPayment', 'Completed', 'Cancelled'];
-const ACTION_HEADER = { 'X-DaprOrders-Operator': 'operations-page' };
+// The operator token for replay and discard: typed into the confirm dialog, kept in sessionStorage (this tab only)
+// and sent as a bearer token, which a cross-site form cannot send.
+const TOKEN_KEY = 'daprorders-operator-token';
 
 const page = {
   selectedOrder: null,
@@ -275,6 +277,7 @@ function confirmAction(title, text, confirmLabel) {
   $('confirm-text').textContent = text;
   $('confirm-accept').textContent = confirmLabel;
   dialog.returnValue = '';
+  $('operator-token').value = sessionStorage.getItem(TOKEN_KEY) ?? '';
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
     dialog.showModal();
@@ -292,7 +295,12 @@ async function act(action) {
     notify(`${action === 'replay' ? 'Replay' : 'Discard'} cancelled.`);
     return;
   }
-  const response = await fetch(`api/deadletters/${encodeURIComponent(record.id)}/${action}`, { method: 'POST', headers: ACTION_HEADER });
+  const token = $('operator-token').value.trim();
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const response = await fetch(`api/deadletters/${encodeURIComponent(record.id)}/${action}`, { method: 'POST', headers });
+  // 401: no token given; 403: the token is not the operator's. Either way forget it, so the next try asks afresh.
+  if (response.status === 401 || response.status === 403) sessionStorage.removeItem(TOKEN_KEY);
+  else if (token) sessionStorage.setItem(TOKEN_KEY, token);
   if (response.ok) {
     const summary = await response.json();
     notify(`Dead letter ${summary.id} is now ${summary.status}.`);
