@@ -37,7 +37,7 @@ public static partial class OrderApiEndpoints
                 "each event is stored on its own; on 5xx retry the whole batch, which idempotency makes safe.")
             // Accepts also filters by Content-Type during routing, so it lists every mode; the schema shown is the
             // structured event (a batch is an array of them, binary mode sends its data with ce-* headers).
-            .Accepts<SubmitOrderCloudEvent>(CloudEventReader.StructuredMediaType, CloudEventReader.BatchMediaType, "application/json")
+            .Accepts<SubmitOrderCloudEvent>(CloudEventHttpBinding.StructuredMediaType, CloudEventHttpBinding.BatchMediaType, "application/json")
             .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
             .Produces<IReadOnlyList<BatchEntryResult>>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -72,7 +72,7 @@ public static partial class OrderApiEndpoints
         var request = context.Request;
         var limits = options.Value;
         var isBatch = request.ContentType is { } contentType
-            && contentType.StartsWith(CloudEventReader.BatchMediaType, StringComparison.OrdinalIgnoreCase);
+            && contentType.StartsWith(CloudEventHttpBinding.BatchMediaType, StringComparison.OrdinalIgnoreCase);
         var limit = isBatch ? limits.MaxBatchBytes : limits.MaxEventBytes;
 
         CloudEventReadResult read;
@@ -85,7 +85,7 @@ public static partial class OrderApiEndpoints
             }
 
             // The reader copies what it keeps, so the pooled buffer can go back when this block ends.
-            read = CloudEventReader.Read(request.ContentType, Headers(request), body.Memory);
+            read = CloudEventHttpBinding.Read(request.ContentType, Headers(request), body.Memory);
         }
 
         if (read.UnsupportedMediaType)
