@@ -17,6 +17,8 @@ namespace DaprOrders.ServiceDefaults.Telemetry;
 /// </summary>
 public static class ServiceTelemetry
 {
+    private const string HttpClientActivitySource = "System.Net.Http";
+
     /// <summary>The standard setting whose presence turns OTLP export on.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -42,7 +44,10 @@ public static class ServiceTelemetry
                 .AddEnvironmentVariableDetector())
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
+                // HttpClient's own client spans (.NET 9+), propagated by HttpClient itself. The tracing half of the
+                // HttpClient instrumentation would re-inject traceparent through OpenTelemetry's propagator, over a
+                // header the caller set: the in-process emulator sets each delivery's traceparent to daprd's span.
+                .AddSource(HttpClientActivitySource)
                 .AddSource(TelemetrySources.Own))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()

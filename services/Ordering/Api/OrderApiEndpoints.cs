@@ -20,13 +20,15 @@ public static partial class OrderApiEndpoints
     public static RouteGroupBuilder MapOrderApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var orders = endpoints.MapGroup("/orders")
+        // No group prefix: a prefix would make POST /orders's template "/orders/", and the template is what the server
+        // span's name and http.route carry.
+        var orders = endpoints.MapGroup(string.Empty)
             .WithTags("Orders")
             .RequireRateLimiting(ApiRateLimiting.PolicyName)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter(AnswerUnavailableSidecar);
 
-        orders.MapPost("/", SubmitAsync)
+        orders.MapPost("/orders", SubmitAsync)
             .WithName("SubmitOrder")
             .WithSummary("Submit orders as CloudEvents (daprorders.order.submitted.v1)")
             .WithDescription(
@@ -46,18 +48,18 @@ public static partial class OrderApiEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/stats", GetStatsAsync)
+        orders.MapGet("/orders/stats", GetStatsAsync)
             .WithName("GetOrderStats")
             .WithSummary("Count orders by status")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", GetOrderAsync)
+        orders.MapGet("/orders/{orderId}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("Read one order with its status history")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/", ListOrdersAsync)
+        orders.MapGet("/orders", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("The latest orders, newest first")
             .WithDescription($"status: only orders in this status; limit: 1-{MaxListLimit} (default {DefaultListLimit}).")

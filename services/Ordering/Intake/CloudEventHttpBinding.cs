@@ -39,10 +39,7 @@ public enum CloudEventMode
     Binary,
 }
 
-/// <summary>
-/// The outcome of reading a request: events (the SDK's <see cref="CloudEvent"/>, data as a <see cref="JsonElement"/>),
-/// or a media-type refusal, or attribute errors.
-/// </summary>
+/// <summary>The outcome of reading a request: the SDK's events (data as a <see cref="JsonElement"/>), or a media-type refusal, or attribute errors.</summary>
 public sealed record CloudEventReadResult(
     CloudEventMode Mode,
     IReadOnlyList<CloudEvent> Events,
@@ -53,10 +50,10 @@ public sealed record CloudEventReadResult(
 }
 
 /// <summary>
-/// The CloudEvents HTTP protocol binding of <c>POST /orders</c>. The CloudEvents SDK decodes and validates the events
-/// (<see cref="JsonEventFormatter"/> for structured and batch mode, <see cref="CloudEvent"/>'s attribute rules for the
-/// <c>ce-*</c> headers of binary mode; the SDK's ASP.NET Core adapter is not used). What is ours: errors named by
-/// attribute, data that must be JSON, and the depth, batch and extension-name limits.
+/// The CloudEvents HTTP protocol binding of <c>POST /orders</c>. The CloudEvents SDK decodes and validates the events:
+/// <see cref="JsonEventFormatter"/> in structured and batch mode, <see cref="CloudEvent"/>'s attribute rules for the
+/// <c>ce-*</c> headers of binary mode (the SDK's ASP.NET Core adapter is not used). Ours: errors named by attribute
+/// (<c>id</c>, <c>[2].type</c>, <c>ce-source</c>), data that must be JSON, and the depth, batch and name limits.
 /// </summary>
 public static class CloudEventHttpBinding
 {
@@ -67,8 +64,11 @@ public static class CloudEventHttpBinding
     /// <summary>CloudEvents 1.0 advises extension names of at most 20 characters; the SDK checks only the characters.</summary>
     public const int MaxExtensionNameLength = 20;
 
+    private const string DataMustBeJson = "Data must be JSON (application/json).";
+
     // Bounded so that a hostile body cannot make the parser recurse deeply; our payloads nest three levels.
-    private static readonly JsonEventFormatter Formatter = new(serializerOptions: null, new JsonDocumentOptions { MaxDepth = 32 });
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+    private static readonly JsonEventFormatter Formatter = new(serializerOptions: null, DocumentOptions);
 
     private static readonly string[] RequiredAttributes =
         [CloudEventsSpecVersion.SpecVersionAttribute.Name, .. CloudEventsSpecVersion.V1_0.RequiredAttributes.Select(a => a.Name)];
@@ -79,120 +79,102 @@ public static class CloudEventHttpBinding
         var mediaType = ParseMediaType(contentType);
         if (string.Equals(mediaType, StructuredMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return ReadStructured(body);
+            return ReadJson(CloudEventMode.Structured, body);
         }
 
         if (string.Equals(mediaType, BatchMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return ReadBatch(body);
+            return ReadJson(CloudEventMode.Batch, body);
         }
 
         var ceHeaders = headers
             .Where(h => h.Key.StartsWith("ce-", StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(h => h.Key[3..].ToLowerInvariant(), h => h.Value, StringComparer.Ordinal);
-        if (ceHeaders.ContainsKey(CloudEventsSpecVersion.SpecVersionAttribute.Name))
-        {
-            return ReadBinary(contentType!, mediaType, ceHeaders, body);
-        }
-
-        return new CloudEventReadResult(CloudEventMode.Structured, [], new CloudEventErrors(), UnsupportedMediaType: true);
+            .ToDictionary(h => h.Key[3..].ToLowerInvariant(), h => Uri.UnescapeDataString(h.Value), StringComparer.Ordinal);
+        return ceHeaders.TryGetValue(CloudEventsSpecVersion.SpecVersionAttribute.Name, out var specVersion)
+            ? ReadBinary(contentType, mediaType, specVersion, ceHeaders, body)
+            : new CloudEventReadResult(CloudEventMode.Structured, [], new CloudEventErrors(), UnsupportedMediaType: true);
     }
 
-    private static CloudEventReadResult ReadStructured(ReadOnlyMemory<byte> body)
+    /// <summary>Structured mode (one JSON event) and batch mode (a JSON array of 1-100 events).</summary>
+    private static CloudEventReadResult ReadJson(CloudEventMode mode, ReadOnlyMemory<byte> body)
     {
         var errors = new CloudEventErrors();
-        CloudEvent? cloudEvent = null;
+        JsonDocument document;
         try
         {
-            cloudEvent = Formatter.DecodeStructuredModeMessage(body, contentType: null, extensionAttributes: null);
+            document = JsonDocument.Parse(body, DocumentOptions);
         }
-        catch (Exception ex) when (IsRejection(ex))
+        catch (JsonException ex)
         {
-            NameRejection(body, ex, errors, root => DescribeEvent(root, prefix: "", errors));
-        }
-
-        if (cloudEvent is not null)
-        {
-            CheckOurRules(cloudEvent, prefix: "", errors);
+            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            return new CloudEventReadResult(mode, [], errors, false);
         }
 
-        return new CloudEventReadResult(CloudEventMode.Structured, errors.HasErrors ? [] : [cloudEvent!], errors, false);
-    }
-
-    private static CloudEventReadResult ReadBatch(ReadOnlyMemory<byte> body)
-    {
-        var errors = new CloudEventErrors();
-        IReadOnlyList<CloudEvent> events = [];
-        try
+        using (document)
         {
-            events = Formatter.DecodeBatchModeMessage(body, contentType: null, extensionAttributes: null);
-        }
-        catch (Exception ex) when (IsRejection(ex))
-        {
-            NameRejection(body, ex, errors, root =>
+            var root = document.RootElement;
+            var events = new List<CloudEvent>();
+            if (mode == CloudEventMode.Structured)
             {
-                if (root.ValueKind != JsonValueKind.Array)
-                {
-                    errors.Add("$", "A CloudEvents batch must be a JSON array of events.");
-                    return;
-                }
-
-                if (CheckBatchSize(root.GetArrayLength(), errors))
-                {
-                    var index = 0;
-                    foreach (var element in root.EnumerateArray())
-                    {
-                        DescribeEvent(element, $"[{index++}].", errors);
-                    }
-                }
-            });
-            return new CloudEventReadResult(CloudEventMode.Batch, [], errors, false);
-        }
-
-        if (CheckBatchSize(events.Count, errors))
-        {
-            for (var i = 0; i < events.Count; i++)
+                Add(Decode(root, prefix: "", errors));
+            }
+            else if (root.ValueKind != JsonValueKind.Array)
             {
-                CheckOurRules(events[i], $"[{i}].", errors);
+                errors.Add("$", "A CloudEvents batch must be a JSON array of events.");
+            }
+            else if (root.GetArrayLength() is 0 or > MaxBatchSize)
+            {
+                errors.Add("$", $"A batch must hold between 1 and {MaxBatchSize} events.");
+            }
+            else
+            {
+                var index = 0;
+                foreach (var element in root.EnumerateArray())
+                {
+                    Add(Decode(element, $"[{index++}].", errors));
+                }
+            }
+
+            return new CloudEventReadResult(mode, errors.HasErrors ? [] : events, errors, false);
+
+            void Add(CloudEvent? cloudEvent)
+            {
+                if (cloudEvent is not null)
+                {
+                    events.Add(cloudEvent);
+                }
             }
         }
-
-        return new CloudEventReadResult(CloudEventMode.Batch, errors.HasErrors ? [] : events, errors, false);
     }
 
     /// <summary>Binary mode: the context attributes travel in <c>ce-*</c> headers (percent-encoded), the data is the body.</summary>
-    private static CloudEventReadResult ReadBinary(string contentType, string? mediaType, Dictionary<string, string> ceHeaders, ReadOnlyMemory<byte> body)
+    private static CloudEventReadResult ReadBinary(string? contentType, string? mediaType, string specVersionId,
+        Dictionary<string, string> ceHeaders, ReadOnlyMemory<byte> body)
     {
         var errors = new CloudEventErrors();
         if (ceHeaders.ContainsKey("datacontenttype"))
         {
-            // In binary mode Content-Type carries datacontenttype; a ce-datacontenttype header is not allowed.
             errors.Add("ce-datacontenttype", "Binary mode carries the data content type in Content-Type, not in a ce- header.");
         }
 
-        if (!IsJsonMediaType(mediaType))
+        // The SDK parses a binary-mode body as JSON only for application/json.
+        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
             return new CloudEventReadResult(CloudEventMode.Binary, [], errors, UnsupportedMediaType: true);
         }
 
-        var specVersion = CloudEventsSpecVersion.FromVersionId(Uri.UnescapeDataString(ceHeaders[CloudEventsSpecVersion.SpecVersionAttribute.Name]));
-        if (specVersion is null)
+        if (CloudEventsSpecVersion.FromVersionId(specVersionId) is not { } specVersion)
         {
-            errors.Add("ce-specversion", "Unsupported specversion; only 1.0 is accepted.");
+            errors.Add("ce-specversion", $"Unsupported specversion '{specVersionId}'; only 1.0 is accepted.");
             return new CloudEventReadResult(CloudEventMode.Binary, [], errors, false);
         }
 
         var cloudEvent = new CloudEvent(specVersion) { DataContentType = contentType };
-        foreach (var (name, value) in ceHeaders)
+        foreach (var (name, value) in ceHeaders.Where(h => h.Key is not ("specversion" or "datacontenttype")))
         {
-            if (name is "specversion" or "datacontenttype")
-            {
-                continue;
-            }
-
             try
             {
-                cloudEvent.SetAttributeFromString(name, Uri.UnescapeDataString(value));
+                cloudEvent.SetAttributeFromString(name, value);
             }
             catch (ArgumentException ex)
             {
@@ -200,161 +182,130 @@ public static class CloudEventHttpBinding
             }
         }
 
+        foreach (var missing in specVersion.RequiredAttributes.Where(a => cloudEvent[a] is null && !ceHeaders.ContainsKey(a.Name)))
+        {
+            errors.Add("ce-" + missing.Name, $"The required attribute '{missing.Name}' is missing.");
+        }
+
         try
         {
             Formatter.DecodeBinaryModeEventData(body, cloudEvent);
+            CheckOurRules(cloudEvent, attributePrefix: "ce-", dataField: "data", errors);
         }
         catch (JsonException ex)
         {
             errors.Add("data", $"The body is not valid JSON: {ex.Message}");
         }
 
-        foreach (var attribute in specVersion.RequiredAttributes.Where(a => cloudEvent[a] is null && !ceHeaders.ContainsKey(a.Name)))
-        {
-            errors.Add("ce-" + attribute.Name, $"The required attribute '{attribute.Name}' is missing or empty.");
-        }
-
-        if (!errors.HasErrors)
-        {
-            CheckOurRules(cloudEvent, prefix: "ce-", errors);
-        }
-
         return new CloudEventReadResult(CloudEventMode.Binary, errors.HasErrors ? [] : [cloudEvent], errors, false);
     }
 
-    /// <summary>What the intake asks beyond the SDK: JSON data, and extension names no longer than the spec advises.</summary>
-    private static void CheckOurRules(CloudEvent cloudEvent, string prefix, CloudEventErrors errors)
-    {
-        switch (cloudEvent.Data)
-        {
-            case JsonElement:
-                break;
-            case null:
-                errors.Add(prefix == "ce-" ? "data" : prefix + "data", "The event has no data.");
-                break;
-            case byte[]:
-                errors.Add(prefix + "data_base64", "Order events carry JSON data; binary data_base64 is not accepted.");
-                errors.Add(prefix + "data", "The event has no data.");
-                break;
-            default:
-                errors.Add(prefix + "datacontenttype", "Data must be JSON (application/json).");
-                break;
-        }
-
-        foreach (var attribute in cloudEvent.ExtensionAttributes.Where(a => a.Name.Length > MaxExtensionNameLength))
-        {
-            errors.Add(prefix + attribute.Name, $"Extension attribute names must be 1-{MaxExtensionNameLength} lower-case letters or digits.");
-        }
-    }
-
-    private static bool CheckBatchSize(int count, CloudEventErrors errors)
-    {
-        if (count is > 0 and <= MaxBatchSize)
-        {
-            return true;
-        }
-
-        errors.Add("$", $"A batch must hold between 1 and {MaxBatchSize} events.");
-        return false;
-    }
-
-    /// <summary>
-    /// The SDK stops at the first attribute it rejects and names it only in prose. To report every wrong attribute by
-    /// name, the body is parsed again and each attribute is decoded on its own by the same formatter.
-    /// </summary>
-    private static void NameRejection(ReadOnlyMemory<byte> body, Exception rejection, CloudEventErrors errors, Action<JsonElement> describe)
-    {
-        if (rejection is JsonException)
-        {
-            errors.Add("$", $"The body is not valid JSON: {rejection.Message}");
-            return;
-        }
-
-        using var document = JsonDocument.Parse(body);
-        describe(document.RootElement);
-    }
-
-    private static void DescribeEvent(JsonElement element, string prefix, CloudEventErrors errors)
+    /// <summary>One event of the JSON event format, or null with its errors added.</summary>
+    private static CloudEvent? Decode(JsonElement element, string prefix, CloudEventErrors errors)
     {
         var eventField = prefix.Length > 0 ? prefix.TrimEnd('.') : "$";
         if (element.ValueKind != JsonValueKind.Object)
         {
             errors.Add(eventField, "A CloudEvent must be a JSON object.");
-            return;
+            return null;
         }
 
+        var before = errors.Count;
         try
         {
-            // In a batch, the events the SDK did not get to may be valid as far as it is concerned.
-            CheckOurRules(Formatter.ConvertFromJsonElement(element, extensionAttributes: null), prefix, errors);
-            return;
+            var cloudEvent = Formatter.ConvertFromJsonElement(element, extensionAttributes: null);
+            CheckOurRules(cloudEvent, prefix, prefix + "data", errors);
+            return errors.Count == before ? cloudEvent : null;
         }
         catch (InvalidOperationException)
         {
             // JsonDocument does not validate the UTF-8 inside strings; decoding a name or value does, and throws.
             errors.Add(eventField, "The event contains text that is not valid UTF-8.");
-            return;
         }
-        catch (Exception ex) when (IsRejection(ex))
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            var before = errors.Count;
-            foreach (var name in RequiredAttributes)
-            {
-                if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-                {
-                    errors.Add(prefix + name, $"The required attribute '{name}' is missing or empty.");
-                }
-            }
-
-            foreach (var property in element.EnumerateObject())
-            {
-                if (DecodeAlone(property) is { } message)
-                {
-                    errors.Add(prefix + property.Name, message);
-                }
-            }
-
+            NameRejectedAttributes(element, prefix, errors);
             if (errors.Count == before)
             {
                 errors.Add(eventField, ex.Message);
             }
         }
+
+        return null;
     }
 
-    /// <summary>The SDK's verdict on one attribute: a minimal valid event with only that attribute set or replaced.</summary>
-    private static string? DecodeAlone(JsonProperty property)
+    /// <summary>
+    /// The SDK stops at the first attribute it rejects and names it only in prose. To report every wrong attribute by
+    /// name, each one is decoded again on its own, in a minimal valid event.
+    /// </summary>
+    private static void NameRejectedAttributes(JsonElement element, string prefix, CloudEventErrors errors)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        foreach (var name in RequiredAttributes.Where(n => !element.TryGetProperty(n, out var v) || v.ValueKind == JsonValueKind.Null))
         {
-            writer.WriteStartObject();
-            foreach (var name in RequiredAttributes.Where(name => name != property.Name))
+            errors.Add(prefix + name, $"The required attribute '{name}' is missing.");
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
             {
-                writer.WriteString(name, name == "specversion" ? "1.0" : "probe");
+                writer.WriteStartObject();
+                foreach (var name in RequiredAttributes.Where(n => n != property.Name))
+                {
+                    writer.WriteString(name, name == CloudEventsSpecVersion.SpecVersionAttribute.Name ? "1.0" : "probe");
+                }
+
+                property.WriteTo(writer);
+                writer.WriteEndObject();
             }
 
-            property.WriteTo(writer);
-            writer.WriteEndObject();
+            try
+            {
+                Formatter.DecodeStructuredModeMessage(buffer.WrittenMemory, contentType: null, extensionAttributes: null);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            {
+                errors.Add(prefix + property.Name, ex.Message);
+            }
         }
 
-        try
+        // The SDK refuses non-string data under a non-JSON content type; for us any non-JSON data is the content type's fault.
+        if (element.TryGetProperty("datacontenttype", out var dataContentType) && dataContentType.ValueKind == JsonValueKind.String
+            && !IsJsonEventFormatData(ParseMediaType(dataContentType.GetString())))
         {
-            var alone = Formatter.DecodeStructuredModeMessage(buffer.WrittenMemory, contentType: null, extensionAttributes: null);
-            return property.Name == "data" && alone.Data is null ? "The event has no data." : null;
-        }
-        catch (Exception ex) when (IsRejection(ex))
-        {
-            return ex.Message;
+            errors.Add(prefix + "datacontenttype", DataMustBeJson);
         }
     }
 
-    // The SDK reports a request it cannot accept with ArgumentException (attributes), FormatException (a number where
-    // an integer is expected), JsonException (not JSON) and InvalidOperationException (invalid UTF-8 in a string).
-    private static bool IsRejection(Exception ex) =>
-        ex is ArgumentException or FormatException or JsonException or InvalidOperationException;
+    /// <summary>What the intake asks beyond the SDK: JSON data, and extension names no longer than the spec advises.</summary>
+    private static void CheckOurRules(CloudEvent cloudEvent, string attributePrefix, string dataField, CloudEventErrors errors)
+    {
+        switch (cloudEvent.Data)
+        {
+            case JsonElement:
+                break;
+            case byte[]:
+                errors.Add(attributePrefix + "data_base64", "Order events carry JSON data; binary data_base64 is not accepted.");
+                errors.Add(dataField, "The event has no data.");
+                break;
+            case null:
+                errors.Add(dataField, "The event has no data.");
+                break;
+            default:
+                errors.Add(attributePrefix + "datacontenttype", DataMustBeJson);
+                break;
+        }
 
-    private static bool IsJsonMediaType(string? mediaType) =>
-        string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+        foreach (var attribute in cloudEvent.ExtensionAttributes.Where(a => a.Name.Length > MaxExtensionNameLength))
+        {
+            errors.Add(attributePrefix + attribute.Name, $"Extension attribute names must be 1-{MaxExtensionNameLength} lower-case letters or digits.");
+        }
+    }
+
+    // As the SDK's JsonEventFormatter decides which data it keeps as JSON.
+    private static bool IsJsonEventFormatData(string? mediaType) =>
+        mediaType is not null && (mediaType.EndsWith("/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     private static string? ParseMediaType(string? contentType) =>
         contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType : null;
