@@ -15,18 +15,13 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>
     /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, the operator
-    /// policy (<see cref="OperatorAccess"/>), and OpenTelemetry traces and metrics over OTLP when an OTLP endpoint is
-    /// configured (see <see cref="OtlpExportPlan"/>).
+    /// policy (<see cref="OperatorAccess"/>), and OpenTelemetry traces and metrics, exported over OTLP when an OTLP
+    /// endpoint is configured (see <see cref="ServiceTelemetry"/>).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-
-        // .NET 10's server span carries the HTTP semantic-convention tags (http.request.method, url.path, http.route,
-        // http.response.status_code) and is named "{method} {route}" only with this switch off; it is on by default for
-        // the OpenTelemetry.Instrumentation.AspNetCore package, which this system does not use.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData", false);
 
         builder.Logging.ClearProviders();
         // Defaults live in code rather than appsettings.json so that every host (tests, containers) starts alike;
@@ -50,24 +45,18 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddOpenApi();
         builder.Services.AddOperatorAccess();
-
-        // IMeterFactory for the services' own instruments; the providers only listen to what is created anyway.
-        builder.Services.AddMetrics();
-        builder.Services.AddSingleton<OpenTelemetryExport>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpenTelemetryExport>());
+        builder.AddServiceTelemetry();
         return builder;
     }
 
     /// <summary>
     /// Turns unhandled exceptions and bare status codes (404, 405, 413, 415) into problem details, and maps /healthz
-    /// (Dapr's default app health path) and the OpenAPI document.
+    /// (Dapr's default app health path), the OpenAPI document and, in Development, its API reference page.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Outermost, so the span sees the status the exception handler writes.
-        app.Use(ServerSpanEnrichment.InvokeAsync);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel reports body-too-large and similar client errors as BadHttpRequestException with a 4xx status.
@@ -76,7 +65,7 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         // Explicit, after the status code pages: a bare 401/403 of a JWT challenge still becomes problem details.
         app.UseAuthorization();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapApiReference();
         app.MapGet("/healthz", () => TypedResults.Ok("Healthy"))
             .ExcludeFromDescription();
         return app;

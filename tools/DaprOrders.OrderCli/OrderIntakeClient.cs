@@ -1,7 +1,8 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Http;
+using CloudNative.CloudEvents.SystemTextJson;
 using DaprOrders.Contracts;
 
 namespace DaprOrders.OrderCli;
@@ -30,6 +31,9 @@ public sealed class OrderIntakeClient(HttpClient http)
     public const string StructuredMediaType = "application/cloudevents+json";
     public const string BatchMediaType = "application/cloudevents-batch+json";
 
+    // The CloudEvents SDK writes the events in all three modes (JSON event format; ce-* headers in binary mode).
+    private static readonly JsonEventFormatter Formatter = new();
+
     public async Task<SubmitResult> SubmitAsync(OrderSubmissionEvent cloudEvent, SubmissionMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
@@ -51,7 +55,7 @@ public sealed class OrderIntakeClient(HttpClient http)
         ArgumentNullException.ThrowIfNull(cloudEvents);
         using var request = new HttpRequestMessage(HttpMethod.Post, "orders")
         {
-            Content = JsonContent(WriteBatch(cloudEvents), BatchMediaType),
+            Content = cloudEvents.Select(ToCloudEvent).ToList().ToHttpContent(Formatter),
         };
         using var response = await http.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -114,69 +118,33 @@ public sealed class OrderIntakeClient(HttpClient http)
     }
 
     private static HttpRequestMessage StructuredRequest(OrderSubmissionEvent cloudEvent) =>
-        new(HttpMethod.Post, "orders") { Content = JsonContent(WriteStructured(cloudEvent), StructuredMediaType) };
+        new(HttpMethod.Post, "orders") { Content = ToCloudEvent(cloudEvent).ToHttpContent(ContentMode.Structured, Formatter) };
 
-    private static HttpRequestMessage BinaryRequest(OrderSubmissionEvent cloudEvent)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(cloudEvent.Data, ContractsJsonContext.Default.OrderSubmission);
-        var request = new HttpRequestMessage(HttpMethod.Post, "orders") { Content = JsonContent(body, "application/json") };
-        request.Headers.Add("ce-specversion", "1.0");
-        request.Headers.Add("ce-id", cloudEvent.Id);
-        request.Headers.Add("ce-source", cloudEvent.Source);
-        request.Headers.Add("ce-type", EventTypes.OrderSubmitted);
-        request.Headers.Add("ce-time", cloudEvent.Time.ToString("O", CultureInfo.InvariantCulture));
-        return request;
-    }
+    private static HttpRequestMessage BinaryRequest(OrderSubmissionEvent cloudEvent) =>
+        new(HttpMethod.Post, "orders") { Content = ToCloudEvent(cloudEvent).ToHttpContent(ContentMode.Binary, Formatter) };
 
-    private static ByteArrayContent JsonContent(byte[] body, string mediaType)
-    {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
-        return content;
-    }
-
-    public static byte[] WriteStructured(OrderSubmissionEvent cloudEvent)
+    /// <summary>The submission as the CloudEvents SDK's event: the data is the submission's JSON.</summary>
+    public static CloudEvent ToCloudEvent(OrderSubmissionEvent cloudEvent)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return new CloudEvent
         {
-            WriteEvent(writer, cloudEvent);
-        }
-
-        return buffer.ToArray();
+            Id = cloudEvent.Id,
+            Source = new Uri(cloudEvent.Source, UriKind.RelativeOrAbsolute),
+            Type = EventTypes.OrderSubmitted,
+            Time = cloudEvent.Time,
+            DataContentType = "application/json",
+            Data = JsonSerializer.SerializeToElement(cloudEvent.Data, ContractsJsonContext.Default.OrderSubmission),
+        };
     }
+
+    public static byte[] WriteStructured(OrderSubmissionEvent cloudEvent) =>
+        Formatter.EncodeStructuredModeMessage(ToCloudEvent(cloudEvent), out _).ToArray();
 
     public static byte[] WriteBatch(IReadOnlyList<OrderSubmissionEvent> cloudEvents)
     {
         ArgumentNullException.ThrowIfNull(cloudEvents);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var cloudEvent in cloudEvents)
-            {
-                WriteEvent(writer, cloudEvent);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void WriteEvent(Utf8JsonWriter writer, OrderSubmissionEvent cloudEvent)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("specversion", "1.0");
-        writer.WriteString("id", cloudEvent.Id);
-        writer.WriteString("source", cloudEvent.Source);
-        writer.WriteString("type", EventTypes.OrderSubmitted);
-        writer.WriteString("time", cloudEvent.Time);
-        writer.WriteString("datacontenttype", "application/json");
-        writer.WritePropertyName("data");
-        JsonSerializer.Serialize(writer, cloudEvent.Data, ContractsJsonContext.Default.OrderSubmission);
-        writer.WriteEndObject();
+        return Formatter.EncodeBatchModeMessage(cloudEvents.Select(ToCloudEvent), out _).ToArray();
     }
 
     private static string? OrderIdFromLocation(Uri? location)

@@ -25,18 +25,19 @@ public static partial class StockEndpoints
 {
     public static RouteGroupBuilder MapStockApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/stock").WithTags("Stock");
+        // No group prefix: it would make GET /stock's template "/stock/", which the server span and http.route carry.
+        var group = endpoints.MapGroup(string.Empty).WithTags("Stock");
 
-        group.MapGet("/", ListAsync)
+        group.MapGet("/stock", ListAsync)
             .WithName("ListStock")
             .WithSummary("Lists every stocked SKU with its levels");
 
-        group.MapGet("/{sku}", GetAsync)
+        group.MapGet("/stock/{sku}", GetAsync)
             .WithName("GetStock")
             .WithSummary("Gets the stock levels of one SKU");
 
         // Public through the Ingress (services.inventory.public), so the stock count needs the operator credential.
-        group.MapPut("/{sku}", SetAsync)
+        group.MapPut("/stock/{sku}", SetAsync)
             .WithName("SetStock")
             .WithSummary("Sets the units available for a SKU (an operator's stock count)")
             .Accepts<SetStockRequest>("application/json")

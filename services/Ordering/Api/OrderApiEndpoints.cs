@@ -20,13 +20,15 @@ public static partial class OrderApiEndpoints
     public static RouteGroupBuilder MapOrderApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var orders = endpoints.MapGroup("/orders")
+        // No group prefix: a prefix would make POST /orders's template "/orders/", and the template is what the server
+        // span's name and http.route carry.
+        var orders = endpoints.MapGroup(string.Empty)
             .WithTags("Orders")
             .RequireRateLimiting(ApiRateLimiting.PolicyName)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter(AnswerUnavailableSidecar);
 
-        orders.MapPost("/", SubmitAsync)
+        orders.MapPost("/orders", SubmitAsync)
             .WithName("SubmitOrder")
             .WithSummary("Submit orders as CloudEvents (daprorders.order.submitted.v1)")
             .WithDescription(
@@ -37,7 +39,7 @@ public static partial class OrderApiEndpoints
                 "each event is stored on its own; on 5xx retry the whole batch, which idempotency makes safe.")
             // Accepts also filters by Content-Type during routing, so it lists every mode; the schema shown is the
             // structured event (a batch is an array of them, binary mode sends its data with ce-* headers).
-            .Accepts<SubmitOrderCloudEvent>(CloudEventReader.StructuredMediaType, CloudEventReader.BatchMediaType, "application/json")
+            .Accepts<SubmitOrderCloudEvent>(CloudEventHttpBinding.StructuredMediaType, CloudEventHttpBinding.BatchMediaType, "application/json")
             .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
             .Produces<IReadOnlyList<BatchEntryResult>>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -46,18 +48,18 @@ public static partial class OrderApiEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/stats", GetStatsAsync)
+        orders.MapGet("/orders/stats", GetStatsAsync)
             .WithName("GetOrderStats")
             .WithSummary("Count orders by status")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", GetOrderAsync)
+        orders.MapGet("/orders/{orderId}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("Read one order with its status history")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/", ListOrdersAsync)
+        orders.MapGet("/orders", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("The latest orders, newest first")
             .WithDescription($"status: only orders in this status; limit: 1-{MaxListLimit} (default {DefaultListLimit}).")
@@ -72,7 +74,7 @@ public static partial class OrderApiEndpoints
         var request = context.Request;
         var limits = options.Value;
         var isBatch = request.ContentType is { } contentType
-            && contentType.StartsWith(CloudEventReader.BatchMediaType, StringComparison.OrdinalIgnoreCase);
+            && contentType.StartsWith(CloudEventHttpBinding.BatchMediaType, StringComparison.OrdinalIgnoreCase);
         var limit = isBatch ? limits.MaxBatchBytes : limits.MaxEventBytes;
 
         CloudEventReadResult read;
@@ -85,7 +87,7 @@ public static partial class OrderApiEndpoints
             }
 
             // The reader copies what it keeps, so the pooled buffer can go back when this block ends.
-            read = CloudEventReader.Read(request.ContentType, Headers(request), body.Memory);
+            read = CloudEventHttpBinding.Read(request.ContentType, Headers(request), body.Memory);
         }
 
         if (read.UnsupportedMediaType)

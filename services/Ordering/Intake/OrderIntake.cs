@@ -1,14 +1,22 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using CloudNative.CloudEvents;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Orders;
 
 namespace DaprOrders.Ordering.Intake;
 
 /// <summary>A submission that passed every check, ready to be stored.</summary>
-public sealed record ValidSubmission(IncomingCloudEvent CloudEvent, OrderSubmission Submission);
+public sealed record ValidSubmission(CloudEvent CloudEvent, OrderSubmission Submission)
+{
+    /// <summary>The idempotency key's source, exactly as the client wrote it.</summary>
+    public string Source => CloudEvent.Source!.OriginalString;
+
+    public string Id => CloudEvent.Id!;
+}
 
 /// <summary>
-/// Checks what <see cref="CloudEventReader"/> read against the intake contract: CloudEvent type
+/// Checks what <see cref="CloudEventHttpBinding"/> read against the intake contract: CloudEvent type
 /// <c>daprorders.order.submitted.v1</c> and data accepted by <see cref="OrderSubmissionValidator"/>. Errors are named
 /// like the request: <c>type</c>, <c>data.lines[0].quantity</c>; in a batch prefixed with the index (<c>[2].type</c>);
 /// in binary mode attributes are headers (<c>ce-type</c>).
@@ -36,7 +44,7 @@ public static class OrderSubmissionReader
                 errors.Add(attributePrefix + "type", $"The CloudEvent type must be '{EventTypes.OrderSubmitted}'.");
             }
 
-            if (!OrderSubmissionValidator.TryParse(JsonMarshal.GetRawUtf8Value(cloudEvent.Data), out var submission, out var fieldErrors))
+            if (!OrderSubmissionValidator.TryParse(JsonMarshal.GetRawUtf8Value((JsonElement)cloudEvent.Data!), out var submission, out var fieldErrors))
             {
                 foreach (var error in fieldErrors)
                 {
@@ -69,9 +77,8 @@ public static class OrderSubmissionReader
 
         var customerId = submission.CustomerId!;
         var currency = submission.Currency!;
-        var cloudEvent = valid.CloudEvent;
         return new OrderDocument(
-            OrderIdentity.DeriveOrderId(cloudEvent.Source, cloudEvent.Id),
+            OrderIdentity.DeriveOrderId(valid.Source, valid.Id),
             customerId,
             currency,
             lines,
@@ -81,6 +88,6 @@ public static class OrderSubmissionReader
             History: [new OrderHistoryEntry(OrderStatus.Submitted, now)],
             CreatedAt: now,
             UpdatedAt: now,
-            new OrderSubmissionKey(cloudEvent.Source, cloudEvent.Id, OrderIdentity.HashPayload(customerId, currency, lines)));
+            new OrderSubmissionKey(valid.Source, valid.Id, OrderIdentity.HashPayload(customerId, currency, lines)));
     }
 }

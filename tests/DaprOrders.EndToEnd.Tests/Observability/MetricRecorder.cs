@@ -10,8 +10,9 @@ internal sealed record RecordedMeasurement(string Meter, string Instrument, doub
 }
 
 /// <summary>
-/// An in-process stand-in for the OpenTelemetry meter provider: listens to the meters the services export
-/// (<see cref="DaprOrders.ServiceDefaults.Telemetry.TelemetrySources.Meters"/>) and keeps every instrument and measurement.
+/// An in-process stand-in for the OpenTelemetry meter provider: listens to the meters the services export (those the
+/// ASP.NET Core, HttpClient and runtime instrumentation add, and <see cref="DaprOrders.ServiceDefaults.Telemetry.TelemetrySources.Own"/>)
+/// and keeps every instrument and measurement.
 /// </summary>
 internal sealed class MetricRecorder : IDisposable
 {
@@ -21,7 +22,11 @@ internal sealed class MetricRecorder : IDisposable
 
     public MetricRecorder()
     {
-        var exported = DaprOrders.ServiceDefaults.Telemetry.TelemetrySources.Meters;
+        string[] exported =
+        [
+            "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime",
+            DaprOrders.ServiceDefaults.Telemetry.TelemetrySources.Own,
+        ];
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             var meter = instrument.Meter.Name;

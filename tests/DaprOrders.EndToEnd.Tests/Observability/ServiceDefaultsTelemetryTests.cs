@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using DaprOrders.ServiceDefaults;
-using DaprOrders.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,8 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace DaprOrders.EndToEnd.Tests.Observability;
 
 /// <summary>
-/// What <c>AddServiceDefaults</c> wires: OTLP export of traces and metrics driven by the standard OTEL_* settings (and
-/// none without an endpoint), and JSON console logs that carry the request's trace and span ids.
+/// What <c>AddServiceDefaults</c> wires: OTLP export of traces and metrics (server and client spans, HTTP metrics)
+/// driven by the standard OTEL_* settings and none without OTEL_EXPORTER_OTLP_ENDPOINT, and JSON console logs that
+/// carry the request's trace and span ids.
 /// </summary>
 public sealed class ServiceDefaultsTelemetryTests
 {
@@ -32,10 +32,6 @@ public sealed class ServiceDefaultsTelemetryTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_RESOURCE_ATTRIBUTES"] = "service.namespace=daprorders-test",
         });
-        var export = app.Services.GetRequiredService<OpenTelemetryExport>();
-        Assert.Equal(new OtlpExportPlan(Traces: true, Metrics: true), export.Plan);
-        Assert.True(export.IsExporting);
-
         using (var client = new HttpClient { BaseAddress = Address(app) })
         {
             Assert.Equal("probed", await client.GetStringAsync("probe/42"));
@@ -52,37 +48,52 @@ public sealed class ServiceDefaultsTelemetryTests
     }
 
     [Fact]
-    public async Task Without_an_otlp_endpoint_nothing_is_exported()
+    public async Task Without_the_shared_otlp_endpoint_nothing_is_exported()
     {
-        var app = await StartServiceAsync(new Dictionary<string, string?> { ["APP_ID"] = "quiet-service" });
-        try
+        // Per-signal endpoints alone do not turn export on: UseOtlpExporter is added only with OTEL_EXPORTER_OTLP_ENDPOINT.
+        await using var collector = await FakeOtlpCollector.StartAsync();
+        var app = await StartServiceAsync(new Dictionary<string, string?>
         {
-            var export = app.Services.GetRequiredService<OpenTelemetryExport>();
-            Assert.Equal(new OtlpExportPlan(Traces: false, Metrics: false), export.Plan);
-            Assert.False(export.IsExporting);
-        }
-        finally
+            ["APP_ID"] = "quiet-service",
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = collector.Endpoint + "/v1/traces",
+            ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = collector.Endpoint + "/v1/metrics",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        using (var client = new HttpClient { BaseAddress = Address(app) })
         {
-            await app.DisposeAsync();
+            Assert.Equal("probed", await client.GetStringAsync("probe/42"));
         }
+
+        // Stopping the host would flush an exporter's batch, had one been added.
+        await app.StopAsync();
+        await app.DisposeAsync();
+
+        Assert.Empty(collector.Received("/v1/traces"));
+        Assert.Empty(collector.Received("/v1/metrics"));
     }
 
-    [Theory]
-    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", null, true, false)]
-    [InlineData("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", null, false, true)]
-    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER", false, true)]
-    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SDK_DISABLED", false, false)]
-    public void Export_is_decided_per_signal_by_the_standard_settings(string endpointKey, string? offKey, bool traces, bool metrics)
+    [Fact]
+    public async Task Outgoing_http_calls_are_exported_as_client_spans()
     {
-        var settings = new Dictionary<string, string?> { [endpointKey] = "http://collector:4318" };
-        if (offKey is not null)
+        await using var collector = await FakeOtlpCollector.StartAsync();
+        var app = await StartServiceAsync(new Dictionary<string, string?>
         {
-            settings[offKey] = offKey == "OTEL_SDK_DISABLED" ? "true" : "none";
+            ["APP_ID"] = "calling-service",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        using (var client = new HttpClient { BaseAddress = Address(app) })
+        {
+            // The service calls the collector's probe route: an HttpClient call like those to the sidecar.
+            Assert.Equal("called", await client.GetStringAsync("call?target=" + Uri.EscapeDataString(collector.Endpoint + "/outgoing-probe")));
         }
 
-        var plan = OtlpExportPlan.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        await app.StopAsync();
+        await app.DisposeAsync();
 
-        Assert.Equal(new OtlpExportPlan(traces, metrics), plan);
+        Assert.Contains(collector.Received("/v1/traces"), body =>
+            Has(body, "calling-service") && Has(body, "GET /call") && Has(body, collector.Endpoint + "/outgoing-probe"));
+        Assert.Contains(collector.Received("/v1/metrics"), body => Has(body, "http.client.request.duration"));
     }
 
     [Fact]
@@ -135,6 +146,12 @@ public sealed class ServiceDefaultsTelemetryTests
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapGet("/probe/{id}", (int id) => "probed");
+        app.MapGet("/call", async (string target) =>
+        {
+            using var http = new HttpClient();
+            using var response = await http.GetAsync(new Uri(target));
+            return response.IsSuccessStatusCode ? "called" : "failed";
+        });
         app.MapGet("/log", (ILoggerFactory loggers) =>
         {
             loggers.CreateLogger("DaprOrders.Probe").LogWarning("Probe log line");
@@ -161,6 +178,7 @@ public sealed class ServiceDefaultsTelemetryTests
             builder.Logging.ClearProviders();
             var app = builder.Build();
             var collector = new FakeOtlpCollector(app);
+            app.MapGet("/outgoing-probe", () => "ok");
             app.MapPost("/{**signal}", async (HttpContext context) =>
             {
                 using var body = new MemoryStream();

@@ -87,6 +87,58 @@ public sealed class TracingTests(ITestOutputHelper output)
         Assert.Contains($"-{intake.TraceId}-", created["traceid"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Calls_to_the_sidecar_are_client_spans_in_the_order_s_trace()
+    {
+        using var recorder = new SpanRecorder();
+        await using var system = await OrderSystem.StartAsync(o => o.Output = output);
+        var sku = TestOrders.NewSku();
+        await system.SetStockAsync(sku, 10);
+
+        var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 1, 1500)));
+        await Eventually.UntilAsync(() => system.GetNotificationsAsync(orderId), n => n.Count == 1, "the notification");
+        await system.QuiesceAsync();
+
+        var intake = Assert.Single(recorder.Spans, s =>
+            s.Kind == ActivityKind.Server && s.GetTagItem("server.port") is int port && port == system.Ordering.BaseAddress!.Port
+            && RecordedTrace.Tag(s, "http.request.method") == "POST" && RecordedTrace.Tag(s, "url.path") == "/orders");
+        // The last publishes' client spans may still be ending when the sidecar is idle: wait for the producers' calls.
+        var trace = await Eventually.UntilAsync(
+            () => Task.FromResult(new RecordedTrace(recorder.Spans, intake.TraceId)),
+            t => t.Spans.Count(s => s.Kind == ActivityKind.Producer) >= 4
+                 && t.Spans.Where(s => s.Kind == ActivityKind.Producer).All(p => SidecarCalls(t).Any(c => IsUnder(t, c, p))),
+            "a client span to the sidecar under every producer span");
+        output.WriteLine(trace.Describe());
+
+        // The intake stores the order (and its outbox event) through the sidecar's state API, within the request.
+        var store = Assert.Single(SidecarCalls(trace), c => RecordedTrace.Tag(c, "url.full")!.Contains("/v1.0/state/orderstore/transaction", StringComparison.Ordinal)
+            && IsUnder(trace, c, intake));
+        Assert.Equal("POST", RecordedTrace.Tag(store, "http.request.method"));
+        Assert.Equal("204", RecordedTrace.Tag(store, "http.response.status_code"));
+
+        // Every publish of the saga reaches the sidecar's publish API as a client span of its producer span.
+        Assert.All(trace.Spans.Where(s => s.Kind == ActivityKind.Producer), producer => Assert.Contains(SidecarCalls(trace), c =>
+            IsUnder(trace, c, producer) && RecordedTrace.Tag(c, "url.full")!.Contains("/v1.0/publish/", StringComparison.Ordinal)));
+    }
+
+    /// <summary>HttpClient spans to a sidecar's Dapr API (<c>/v1.0/...</c>), as opposed to the sidecar's deliveries into apps.</summary>
+    private static IEnumerable<Activity> SidecarCalls(RecordedTrace trace) =>
+        trace.Spans.Where(s => s.Kind == ActivityKind.Client && s.Source.Name == "System.Net.Http"
+            && RecordedTrace.Tag(s, "url.full")?.Contains("/v1.0/", StringComparison.Ordinal) == true);
+
+    private static bool IsUnder(RecordedTrace trace, Activity span, Activity ancestor)
+    {
+        for (var current = trace.Parent(span); current is not null; current = trace.Parent(current))
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static HashSet<(string App, string Type)> Delivered(RecordedTrace trace, IReadOnlyDictionary<int, string> apps) =>
         trace.Deliveries(apps).Select(d => (d.App, Type: RecordedTrace.Tag(d.Consumer, "cloudevents.event_type") ?? string.Empty)).ToHashSet();
 

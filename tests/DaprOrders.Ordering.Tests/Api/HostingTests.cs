@@ -44,6 +44,52 @@ public sealed class HostingTests
         }
     }
 
+    [Fact]
+    public async Task In_development_the_api_reference_page_renders_the_openapi_document_with_its_own_script()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync(new Dictionary<string, string?> { ["environment"] = "Development" });
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            using var page = await client.GetAsync("/scalar/v1");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("openapi/v1.json", html, StringComparison.Ordinal);
+
+            // The page's script comes from the service itself, not a CDN: the reference works offline.
+            var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]+src=\"([^\"]+)\"")
+                .Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(scripts);
+            foreach (var script in scripts)
+            {
+                var url = new Uri(new Uri(client.BaseAddress!, "/scalar/v1"), script);
+                Assert.Equal(client.BaseAddress!.Authority, url.Authority);
+                using var response = await client.GetAsync(url);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Contains("javascript", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task In_production_there_is_no_api_reference_page_but_the_openapi_document_stays()
+    {
+        var (sidecar, app) = await OrderingApp.StartAsync(new Dictionary<string, string?> { ["environment"] = "Production" });
+        await using (sidecar)
+        await using (app)
+        {
+            using var client = app.CreateClient();
+
+            using var page = await client.GetAsync("/scalar/v1");
+            Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+            using var document = await client.GetAsync("/openapi/v1.json");
+            Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData(null, "0h0m10s0ms")]
     [InlineData("00:05:00", "0h5m0s0ms")]

@@ -84,8 +84,12 @@ public sealed class OrderIdentityTests
     {
         var now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
         var submission = Parse("""{"customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":2,"unitPrice":1999},{"sku":"b","quantity":1,"unitPrice":1}]}""");
-        var cloudEvent = new IncomingCloudEvent("e-1", "/shop", EventTypes.OrderSubmitted, "1.0", null, null, null, default,
-            new Dictionary<string, string>());
+        var cloudEvent = new CloudNative.CloudEvents.CloudEvent
+        {
+            Id = "e-1",
+            Source = new Uri("/shop", UriKind.Relative),
+            Type = EventTypes.OrderSubmitted,
+        };
 
         var order = OrderSubmissionReader.ToOrder(new ValidSubmission(cloudEvent, submission), now);
 

@@ -1,10 +1,11 @@
 using System.Text;
+using System.Text.Json;
 using DaprOrders.Ordering.Intake;
 
 namespace DaprOrders.Ordering.Tests.Intake;
 
 // CloudEvents 1.0.2: spec.md (attributes), formats/json-format.md, bindings/http-protocol-binding.md (three modes).
-public sealed class CloudEventReaderTests
+public sealed class CloudEventHttpBindingTests
 {
     private const string Submission = """{"customerId":"c-1","currency":"EUR","lines":[{"sku":"sku-1","quantity":2,"unitPrice":1999}]}""";
 
@@ -15,15 +16,15 @@ public sealed class CloudEventReaderTests
     {
         var body = $$$"""{"specversion":"1.0","id":"e-1","source":"/shop","type":"daprorders.order.submitted.v1","time":"2026-11-23T10:00:00.123Z","traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","data":{{{Submission}}}}""";
 
-        var result = CloudEventReader.Read("application/cloudevents+json; charset=utf-8", NoHeaders, Encoding.UTF8.GetBytes(body));
+        var result = CloudEventHttpBinding.Read("application/cloudevents+json; charset=utf-8", NoHeaders, Encoding.UTF8.GetBytes(body));
 
         Assert.True(result.IsValid);
         var cloudEvent = Assert.Single(result.Events);
         Assert.Equal(CloudEventMode.Structured, result.Mode);
-        Assert.Equal(("e-1", "/shop", "daprorders.order.submitted.v1"), (cloudEvent.Id, cloudEvent.Source, cloudEvent.Type));
+        Assert.Equal(("e-1", "/shop", "daprorders.order.submitted.v1"), (cloudEvent.Id, cloudEvent.Source?.OriginalString, cloudEvent.Type));
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, 123, TimeSpan.Zero), cloudEvent.Time);
-        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", cloudEvent.Extensions["traceparent"]);
-        Assert.Equal("c-1", cloudEvent.Data.GetProperty("customerId").GetString());
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", cloudEvent["traceparent"]);
+        Assert.Equal("c-1", Assert.IsType<JsonElement>(cloudEvent.Data).GetProperty("customerId").GetString());
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class CloudEventReaderTests
     {
         var body = $$$"""[{"specversion":"1.0","id":"a","source":"s","type":"t","data":{{{Submission}}}},{"specversion":"0.3","id":"","source":"s","type":"t","data":{}}]""";
 
-        var result = CloudEventReader.Read("application/cloudevents-batch+json", NoHeaders, Encoding.UTF8.GetBytes(body));
+        var result = CloudEventHttpBinding.Read("application/cloudevents-batch+json", NoHeaders, Encoding.UTF8.GetBytes(body));
 
         Assert.Equal(CloudEventMode.Batch, result.Mode);
         Assert.False(result.IsValid);
@@ -53,15 +54,15 @@ public sealed class CloudEventReaderTests
             new("ce-partition", "p7"),
         ];
 
-        var result = CloudEventReader.Read("application/json", headers, Encoding.UTF8.GetBytes(Submission));
+        var result = CloudEventHttpBinding.Read("application/json", headers, Encoding.UTF8.GetBytes(Submission));
 
         Assert.True(result.IsValid);
         var cloudEvent = Assert.Single(result.Events);
         Assert.Equal(CloudEventMode.Binary, result.Mode);
-        Assert.Equal("/shop front", cloudEvent.Source);
+        Assert.Equal("/shop front", cloudEvent.Source?.OriginalString);
         Assert.Equal("application/json", cloudEvent.DataContentType);
-        Assert.Equal("p7", cloudEvent.Extensions["partition"]);
-        Assert.Equal(2, cloudEvent.Data.GetProperty("lines")[0].GetProperty("quantity").GetInt32());
+        Assert.Equal("p7", cloudEvent["partition"]);
+        Assert.Equal(2, Assert.IsType<JsonElement>(cloudEvent.Data).GetProperty("lines")[0].GetProperty("quantity").GetInt32());
     }
 
     [Theory]
@@ -70,7 +71,7 @@ public sealed class CloudEventReaderTests
     [InlineData(null)]
     public void A_body_that_is_no_cloudevent_is_an_unsupported_media_type(string? contentType)
     {
-        var result = CloudEventReader.Read(contentType, NoHeaders, Encoding.UTF8.GetBytes(Submission));
+        var result = CloudEventHttpBinding.Read(contentType, NoHeaders, Encoding.UTF8.GetBytes(Submission));
 
         Assert.True(result.UnsupportedMediaType);
         Assert.False(result.IsValid);
@@ -81,7 +82,7 @@ public sealed class CloudEventReaderTests
     {
         KeyValuePair<string, string>[] headers = [new("ce-specversion", "1.0"), new("ce-id", "x"), new("ce-source", "s"), new("ce-type", "t")];
 
-        var result = CloudEventReader.Read("text/plain", headers, Encoding.UTF8.GetBytes("hello"));
+        var result = CloudEventHttpBinding.Read("text/plain", headers, Encoding.UTF8.GetBytes("hello"));
 
         Assert.True(result.UnsupportedMediaType);
     }
@@ -97,13 +98,16 @@ public sealed class CloudEventReaderTests
     [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","Bad_Name":"v","data":{}}""", "Bad_Name")]
     [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","averyveryverylongextension":"v","data":{}}""", "averyveryverylongextension")]
     [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","datacontenttype":"text/plain","data":"hi"}""", "datacontenttype")]
+    [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","datacontenttype":"text/plain","data":{"a":1}}""", "datacontenttype")]
     [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","data_base64":"aGk="}""", "data_base64")]
+    [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","data_base64":"aGk="}""", "data")]
+    [InlineData("""{"specversion":"1.0","id":"x","source":"s","type":"t","ext":1.5,"data":{}}""", "ext")]
     [InlineData("""{"specversion":"1.0","id":{"nested":1},"source":"s","type":"t","data":{}}""", "id")]
     [InlineData("""[1,2]""", "$")]
     [InlineData("""{"specversion":"1.0",""", "$")]
     public void Structured_mode_names_the_attribute_that_is_wrong(string body, string field)
     {
-        var result = CloudEventReader.Read("application/cloudevents+json", NoHeaders, Encoding.UTF8.GetBytes(body));
+        var result = CloudEventHttpBinding.Read("application/cloudevents+json", NoHeaders, Encoding.UTF8.GetBytes(body));
 
         Assert.False(result.IsValid);
         Assert.Contains(field, result.Errors.ToDictionary().Keys);
@@ -116,7 +120,7 @@ public sealed class CloudEventReaderTests
         var deep = new string('[', 200) + new string(']', 200);
         var body = $$$"""{"specversion":"1.0","id":"x","source":"s","type":"t","data":{{{deep}}}}""";
 
-        var result = CloudEventReader.Read("application/cloudevents+json", NoHeaders, Encoding.UTF8.GetBytes(body));
+        var result = CloudEventHttpBinding.Read("application/cloudevents+json", NoHeaders, Encoding.UTF8.GetBytes(body));
 
         Assert.False(result.IsValid);
         Assert.Contains("$", result.Errors.ToDictionary().Keys);
@@ -126,9 +130,9 @@ public sealed class CloudEventReaderTests
     public void A_batch_larger_than_the_limit_is_refused()
     {
         var one = """{"specversion":"1.0","id":"x","source":"s","type":"t","data":{}}""";
-        var body = "[" + string.Join(',', Enumerable.Repeat(one, CloudEventReader.MaxBatchSize + 1)) + "]";
+        var body = "[" + string.Join(',', Enumerable.Repeat(one, CloudEventHttpBinding.MaxBatchSize + 1)) + "]";
 
-        var result = CloudEventReader.Read("application/cloudevents-batch+json", NoHeaders, Encoding.UTF8.GetBytes(body));
+        var result = CloudEventHttpBinding.Read("application/cloudevents-batch+json", NoHeaders, Encoding.UTF8.GetBytes(body));
 
         Assert.False(result.IsValid);
         Assert.Contains("$", result.Errors.ToDictionary().Keys);
