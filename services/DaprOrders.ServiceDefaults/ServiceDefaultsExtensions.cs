@@ -13,7 +13,7 @@ namespace DaprOrders.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, and
+    /// Problem details (RFC 9457) for every error, console logs (<see cref="ConsoleLogFormat"/>), OpenAPI, and
     /// OpenTelemetry traces and metrics over OTLP when an OTLP endpoint is configured (see <see cref="OtlpExportPlan"/>).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
@@ -33,12 +33,7 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        builder.Logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.AddServiceLogging();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
