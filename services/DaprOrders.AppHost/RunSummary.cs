@@ -15,6 +15,8 @@ internal sealed class RunSummary(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A resource that dies (a port taken, a crash) would otherwise leave the summary waiting without a word.
+        _ = ReportFailuresAsync(stoppingToken);
         try
         {
             await notifications.WaitForResourceHealthyAsync(DaprRunTemplateResources.SidecarsResourceName, stoppingToken);
@@ -47,5 +49,26 @@ internal sealed class RunSummary(
         }
 
         await output.WriteLineAsync("Submit orders:     dotnet run --project tools/DaprOrders.OrderCli -- submit --count 100");
+    }
+
+    private async Task ReportFailuresAsync(CancellationToken stoppingToken)
+    {
+        HashSet<string> reported = [];
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(stoppingToken))
+            {
+                var snapshot = update.Snapshot;
+                if (snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state)
+                    && snapshot.ExitCode is not 0 && reported.Add(update.Resource.Name))
+                {
+                    await Console.Out.WriteLineAsync(
+                        $"{update.Resource.Name} stopped ({state}, exit code {snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); its console output is in the dashboard");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }

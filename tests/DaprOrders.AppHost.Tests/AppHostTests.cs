@@ -1,5 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
+using DaprOrders.OperationsPage.Tests;
 using DaprOrders.OrderCli;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.AppHost.Tests;
 

@@ -5,6 +5,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using DaprOrders.OrderCli;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.AppHost.Tests;
 
