@@ -31,7 +31,7 @@ require() {
   local name="$1" check="$2" package="$3" how="$4" tests="$5"
   if ! eval "$check" && can_install; then apt_install "$package"; fi
   if ! eval "$check"; then
-    missing+=("$name is missing; $tests will fail and say so. Get it: $how")
+    missing+=("$name is missing; $tests will fail. Get it: $how")
   fi
 }
 chromium_path="${DAPRORDERS_CHROMIUM:-/usr/bin/chromium}"
