@@ -44,7 +44,16 @@ public sealed class RunningAppHost : IAsyncLifetime
         BrowserToken = Env("DASHBOARD__FRONTEND__BROWSERTOKEN");
         DashboardApi.BaseAddress = Dashboard;
         DashboardApi.DefaultRequestHeaders.Add("x-api-key", Env("DASHBOARD__API__PRIMARYAPIKEY"));
+
+        // Healthy: the apps answer /healthz, the emulated sidecars /v1.0/healthz (their apps are connected).
+        foreach (var resource in Resources)
+        {
+            await notifications.WaitForResourceHealthyAsync(resource, start.Token);
+        }
     }
+
+    /// <summary>Every resource of the AppHost: the emulator, the five services and the JavaScript app.</summary>
+    public static IEnumerable<string> Resources => new[] { "dapr", "loyalty" }.Concat(Services);
 
     public string BrowserToken { get; private set; } = "";
 
