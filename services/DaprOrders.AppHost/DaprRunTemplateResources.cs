@@ -86,7 +86,9 @@ public static class DaprRunTemplateResources
             resource.WithHttpEndpoint(port: port, isProxied: false).WithHttpHealthCheck("/healthz");
         }
 
-        return resource.WithOtlpExporter().WithParentRelationship(sidecars);
+        // Started once the sidecars listen: an app whose Dapr SDK gives up waiting for its sidecar (the JavaScript SDK
+        // does after a minute) would otherwise die on a slow start.
+        return resource.WithOtlpExporter().WithParentRelationship(sidecars).WaitFor(sidecars);
     }
 
     private static IResourceBuilder<ExecutableResource> AddExecutable(IDistributedApplicationBuilder builder, RunTemplateApp app)
@@ -111,7 +113,7 @@ public static class DaprRunTemplateResources
     {
         const string name = "dapr-sidecars-ready";
         var probes = template.Apps
-            .Select(a => new Uri($"http://{a.AppChannelAddress}:{a.DaprHttpPort}/v1.0/healthz"))
+            .Select(a => new Uri($"http://{a.AppChannelAddress}:{a.DaprHttpPort}/v1.0/healthz/outbound"))
             .ToList();
         builder.Services.AddHealthChecks().AddCheck(name, new SidecarsReadyCheck(probes));
         return name;
@@ -119,9 +121,9 @@ public static class DaprRunTemplateResources
 }
 
 /// <summary>
-/// Healthy once every emulated sidecar answers GET /v1.0/healthz with 204, which it does only after its app opened
-/// its port and the sidecar loaded the app's subscriptions and actor types, as daprd's does
-/// (https://docs.dapr.io/operations/resiliency/health-checks/sidecar-health/).
+/// Healthy once every emulated sidecar answers GET /v1.0/healthz/outbound with 204: it listens and its components are
+/// loaded, before its app is up (https://docs.dapr.io/operations/resiliency/health-checks/sidecar-health/). The apps
+/// wait for this.
 /// </summary>
 internal sealed class SidecarsReadyCheck(IReadOnlyList<Uri> probes) : IHealthCheck, IDisposable
 {
@@ -148,7 +150,7 @@ internal sealed class SidecarsReadyCheck(IReadOnlyList<Uri> probes) : IHealthChe
 
         return waiting.Count == 0
             ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"sidecars not ready: {string.Join(", ", waiting)}");
+            : HealthCheckResult.Unhealthy($"sidecars not listening yet: {string.Join(", ", waiting)}");
     }
 
     public void Dispose() => _http.Dispose();
