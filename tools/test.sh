@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test: bash tools/test.sh
-# It installs what the tests need (npm packages for the JavaScript oracle tests), builds the solution once,
-# and runs every test project. CI (.ci/run) calls exactly this.
+# It installs what the tests need (npm packages; as root on Debian also chromium and promtool), builds the solution
+# once, and runs every test project. CI (.ci/run) calls exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,35 +11,54 @@ if [[ -z "${DAPRORDERS_SCHEMAS_DIR:-}" && -d "$root/../shared/schemas" ]]; then
   export DAPRORDERS_SCHEMAS_DIR="$(cd "$root/../shared/schemas" && pwd)"
 fi
 
-# Headless Chromium (Debian's package) for the operations page's browser test, tests/DaprOrders.OperationsPage.Tests.
-command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+# Tools some tests need. CI (root, Debian) installs what is missing; anywhere else (no root, no apt-get, macOS) the
+# script names what is missing and how to get it, and runs everything anyway: the tests that need a missing tool fail
+# and say why (none is skipped).
+missing=()
+can_install() { [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; }
+apt_install() {
+  # policy-rc.d answering 101 keeps a package from starting its service (no init system in a container).
+  local added_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+  fi
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null) \
+    || echo "tools/test.sh: apt-get install $* failed" >&2
+  if [[ -n "$added_policy" ]]; then rm -f /usr/sbin/policy-rc.d; fi
+}
+# require NAME PRESENT-CHECK DEBIAN-PACKAGE HOW-TO-GET-IT WHICH-TESTS
+require() {
+  local name="$1" check="$2" package="$3" how="$4" tests="$5"
+  if ! eval "$check" && can_install; then apt_install "$package"; fi
+  if ! eval "$check"; then
+    missing+=("$name is missing; $tests will fail. Get it: $how")
+  fi
+}
+chromium_path="${DAPRORDERS_CHROMIUM:-/usr/bin/chromium}"
+require chromium "[[ -x '$chromium_path' ]]" chromium \
+  "Debian/Ubuntu: sudo apt-get install chromium; elsewhere install Chromium and set DAPRORDERS_CHROMIUM=/path/to/chromium" \
+  "the browser tests (DaprOrders.OperationsPage.Tests, DaprOrders.AppHost.Tests)"
+require promtool "command -v promtool >/dev/null 2>&1" prometheus \
+  "Debian/Ubuntu: sudo apt-get install prometheus; macOS: brew install prometheus; or put promtool from https://prometheus.io/download/ on PATH" \
+  "ObservabilityAssetsTests.The_alert_rules_pass_promtool_check_rules"
+require npm "command -v npm >/dev/null 2>&1" npm \
+  "install Node.js 20 or later (https://nodejs.org; Debian/Ubuntu: sudo apt-get install nodejs npm)" \
+  "the JavaScript oracle, loyalty and browser tests"
+report_missing() {
+  local line
+  for line in "${missing[@]}"; do echo "tools/test.sh: $line" >&2; done
+}
+report_missing
 
 # npm packages: the official Dapr JS SDK and CloudEvents SDK serve as independent oracles; playwright-core drives the
-# Chromium above (it downloads no browser of its own).
-if [[ -f tests/js/package-lock.json ]]; then
-  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
-fi
-# The JavaScript loyalty service (services/loyalty) runs inside the end-to-end tests.
-if [[ -f services/loyalty/package-lock.json ]]; then
-  npm ci --prefix services/loyalty --no-audit --no-fund --loglevel=error
-fi
-
-# promtool checks the Prometheus alert rules the chart ships (ObservabilityAssetsTests); it comes with Debian's
-# prometheus package. Installed once, as root only; without it that test fails and says why.
-if ! command -v promtool >/dev/null 2>&1; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    # policy-rc.d answering 101 keeps the package from starting its service (no init system in a container).
-    added_policy=""
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+# Chromium above (it downloads no browser of its own). The JavaScript loyalty service (services/loyalty) runs inside
+# the end-to-end tests.
+if command -v npm >/dev/null 2>&1; then
+  for dir in tests/js services/loyalty; do
+    if [[ -f "$dir/package-lock.json" ]]; then
+      npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
     fi
-    if ! (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null); then
-      echo "tools/test.sh: could not install promtool (Debian package prometheus)" >&2
-    fi
-    if [[ -n "$added_policy" ]]; then rm -f /usr/sbin/policy-rc.d; fi
-  else
-    echo "tools/test.sh: promtool is missing and cannot be installed here (needs root and apt-get)" >&2
-  fi
+  done
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -65,5 +84,7 @@ if [[ "$failed" != 0 ]]; then
        show && lines < 30 {print; lines++}' "$root/artifacts-test.log"
 fi
 rm -f "$root/artifacts-test.log"
+# Said again where CI and a terminal show it: the tail.
+report_missing
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -14,9 +14,9 @@ namespace DaprOrders.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Problem details (RFC 9457) for every error, JSON console logs carrying trace and span ids, OpenAPI, the operator
-    /// policy (<see cref="OperatorAccess"/>), and OpenTelemetry traces and metrics, exported over OTLP when an OTLP
-    /// endpoint is configured (see <see cref="ServiceTelemetry"/>).
+    /// Problem details (RFC 9457) for every error, console logs (<see cref="ConsoleLogFormat"/>), OpenAPI, the operator
+    /// policy (<see cref="OperatorAccess"/>), and OpenTelemetry traces, metrics and logs, exported over OTLP when an
+    /// OTLP endpoint is configured (see <see cref="ServiceTelemetry"/>).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -30,12 +30,7 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        builder.Logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.AddServiceLogging();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {

@@ -5,7 +5,7 @@ namespace DaprOrders.EndToEnd.Tests;
 
 /// <summary>
 /// The core of <c>daprorders submit</c> (tools/DaprOrders.OrderCli: sample orders, submit, poll, report) against the
-/// running system with Inventory's demo stock seeded, as <c>tools/run.sh</c> runs it.
+/// running system with Inventory's demo stock seeded, as the AppHost (services/DaprOrders.AppHost) runs it.
 /// </summary>
 public sealed class OrderCliTests(ITestOutputHelper output)
 {

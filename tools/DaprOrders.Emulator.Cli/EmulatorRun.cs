@@ -2,8 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Cli;
 
-/// <summary>Command-line overrides of a run template (dapr run's --resources-path and --config).</summary>
-public sealed record RunOverrides(IReadOnlyList<string> ResourcesPaths, string? ConfigFilePath);
+/// <summary>
+/// Command-line overrides of a run template (dapr run's --resources-path and --config); <paramref name="SidecarsOnly"/>
+/// serves the sidecars without starting any app's command.
+/// </summary>
+public sealed record RunOverrides(IReadOnlyList<string> ResourcesPaths, string? ConfigFilePath, bool SidecarsOnly = false);
 
 /// <summary>
 /// What "dapr-emulator run -f dapr.yaml" runs: every app's sidecar endpoint first, then every app's command, on the
@@ -69,13 +72,14 @@ public sealed partial class EmulatorRun : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger("DaprOrders.Emulator.Cli");
         var emulator = await DaprEmulator.StartAsync(ToEmulatorOptions(template, overrides), loggerFactory, cancellationToken);
         var run = new EmulatorRun(template, emulator, logger);
         try
         {
-            foreach (var app in template.Apps.Where(a => a.Command.Count > 0))
+            foreach (var app in template.Apps.Where(a => a.Command.Count > 0 && !overrides.SidecarsOnly))
             {
                 var environment = AppEnvironment.For(app, emulator[app.AppId].HttpPort, emulator[app.AppId].GrpcPort);
                 run.Processes.Add(AppProcess.Start(app, environment, appOutput, logger));
@@ -119,15 +123,9 @@ public sealed partial class EmulatorRun : IAsyncDisposable
             output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  grpc {sidecar.GrpcEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
         }
 
-        // The operations page is the first thing a newcomer wants to open, so name its URL when an app serves it.
-        foreach (var app in Template.Apps)
+        foreach (var page in Template.Apps.Select(a => a.OperationsPageUrl).OfType<Uri>())
         {
-            if (app.AppPort is { } port
-                && app.Env.TryGetValue("Audit__OperationsPage__Enabled", out var enabled)
-                && bool.TryParse(enabled, out var on) && on)
-            {
-                output.WriteLine($"  operations page  http://{app.AppChannelAddress}:{port}/ops/");
-            }
+            output.WriteLine($"  operations page  {page}");
         }
     }
 

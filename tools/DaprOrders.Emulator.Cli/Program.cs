@@ -21,14 +21,18 @@ var logLevel = new Option<string?>("--log-level")
     Description = "debug, info, warn or error (default: the template's logLevel, else info)",
 };
 logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error", "fatal");
+var sidecarsOnly = new Option<bool>("--sidecars-only")
+{
+    Description = "Serve every app's sidecar but start no app command (the apps are started elsewhere, e.g. by services/DaprOrders.AppHost)",
+};
 
 var run = new Command("run", "Run every app of a dapr.yaml template, each with an emulated sidecar, until Ctrl-C")
 {
-    runFile, resourcesPaths, config, logLevel,
+    runFile, resourcesPaths, config, logLevel, sidecarsOnly,
 };
 run.SetAction((parseResult, cancellationToken) => RunCommand.ExecuteAsync(
     parseResult.GetValue(runFile)!,
-    new RunOverrides(parseResult.GetValue(resourcesPaths) ?? [], parseResult.GetValue(config)),
+    new RunOverrides(parseResult.GetValue(resourcesPaths) ?? [], parseResult.GetValue(config), parseResult.GetValue(sidecarsOnly)),
     parseResult.GetValue(logLevel),
     cancellationToken));
 

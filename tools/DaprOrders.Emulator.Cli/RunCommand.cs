@@ -30,9 +30,16 @@ internal static partial class RunCommand
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         var logger = loggerFactory.CreateLogger("DaprOrders.Emulator.Cli");
+        // Settings that only tune daprd (its gRPC, metrics or profiling ports, its log output): nothing to fix, so one
+        // line says so and debug level lists them.
         foreach (var warning in template.Warnings)
         {
-            LogTemplateWarning(logger, warning);
+            LogTemplateSetting(logger, warning);
+        }
+
+        if (template.Warnings.Count > 0)
+        {
+            LogTemplateSettingsWithoutEffect(logger, template.Warnings.Count);
         }
 
         // Ctrl-C / SIGTERM: stop in order (apps, then sidecars) instead of letting the runtime terminate the process.
@@ -90,8 +97,11 @@ internal static partial class RunCommand
         _ => LogLevel.Information,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Run template: {Warning}")]
-    private static partial void LogTemplateWarning(ILogger logger, string warning);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run template: {Setting}")]
+    private static partial void LogTemplateSetting(ILogger logger, string setting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run template: {Count} settings tune daprd only and have no effect here (--log-level debug lists them)")]
+    private static partial void LogTemplateSettingsWithoutEffect(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sidecars listening; waiting for {AppCount} apps to open their ports")]
     private static partial void LogWaiting(ILogger logger, int appCount);

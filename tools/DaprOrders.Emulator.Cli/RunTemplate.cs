@@ -39,6 +39,15 @@ public sealed record RunTemplateApp
 
     /// <summary>common.env merged with apps[i].env (the app's entries win).</summary>
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Audit's operations page (docs/operations-page.md) when the app's env switches it on, else null: the first URL a
+    /// newcomer wants, so every run names it.
+    /// </summary>
+    public Uri? OperationsPageUrl =>
+        AppPort is { } port && Env.TryGetValue("Audit__OperationsPage__Enabled", out var enabled) && bool.TryParse(enabled, out var on) && on
+            ? new Uri($"http://{AppChannelAddress}:{port}/ops/")
+            : null;
 }
 
 /// <summary>The template cannot be run as written; the message names the file, position and field.</summary>

@@ -492,6 +492,7 @@ internal static class EmulatorResourceLoader
         var features = new Dictionary<string, bool>(StringComparer.Ordinal);
         if (spec is not null)
         {
+            List<string> ignoredSettings = [];
             if (spec.Optional("tracing") is { } tracing)
             {
                 if (tracing.OptionalString("samplingRate") is { } rate)
@@ -501,10 +502,7 @@ internal static class EmulatorResourceLoader
                         : throw tracing.Error($"tracing.samplingRate '{rate}' is not a number between 0 and 1");
                 }
 
-                foreach (var exporter in new[] { "stdout", "otel", "zipkin" }.Where(tracing.Has))
-                {
-                    warnings.Add($"{file}: tracing.{exporter} is accepted but has no effect: the emulator propagates trace context but exports no spans");
-                }
+                ignoredSettings.AddRange(new[] { "stdout", "otel", "zipkin" }.Where(tracing.Has).Select(exporter => $"tracing.{exporter}"));
 
                 tracing.Accept("stdout", "otel", "zipkin");
                 tracing.RejectUnknownFields("Configuration tracing");
@@ -516,9 +514,11 @@ internal static class EmulatorResourceLoader
                 feature.RejectUnknownFields("Configuration feature");
             }
 
-            foreach (var ignored in new[] { "metric", "metrics", "logging", "secrets" }.Where(spec.Has))
+            ignoredSettings.AddRange(new[] { "metric", "metrics", "logging", "secrets" }.Where(spec.Has));
+            // One line for all of them: nothing here is for the user to fix, so it is said once.
+            if (ignoredSettings.Count > 0)
             {
-                warnings.Add($"{file}: {ignored} is accepted but has no effect in the emulator (no telemetry export, no secrets API)");
+                warnings.Add($"{file}: {string.Join(", ", ignoredSettings)} accepted but without effect (the emulator propagates trace context but exports no telemetry and has no secrets API)");
             }
 
             spec.Accept("metric", "metrics", "logging", "secrets");
