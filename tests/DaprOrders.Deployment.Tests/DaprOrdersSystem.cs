@@ -30,7 +30,7 @@ internal static class DaprOrdersSystem
 
     public const string DeadLetterTopic = "deadletters";
 
-    /// <summary>Ordering's orderstore outbox publishes through this internal topic (wire notes §4, self-hosted: no namespace).</summary>
+    /// <summary>Ordering's orderstore outbox publishes through this internal topic (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go, self-hosted: no namespace).</summary>
     public static readonly string OutboxTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "orders");
 
     /// <summary>Business topics: the one publisher and the subscribers of each.</summary>

@@ -3,7 +3,7 @@ namespace DaprOrders.Emulator.Cli;
 /// <summary>A dapr.yaml multi-app run template, resolved: paths absolute, common settings merged into every app.</summary>
 public sealed record RunTemplate(string FilePath, IReadOnlyList<RunTemplateApp> Apps, IReadOnlyList<string> Warnings);
 
-/// <summary>One app of a run template with its sidecar settings, as the Dapr CLI resolves them (wire notes section 9.2).</summary>
+/// <summary>One app of a run template with its sidecar settings, as the Dapr CLI resolves them (dapr/cli pkg/runfileconfig/run_file_config.go).</summary>
 public sealed record RunTemplateApp
 {
     public required string AppId { get; init; }

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace DaprOrders.Emulator.Cli;
 
 /// <summary>
-/// Reads a Dapr CLI run template (dapr.yaml; wire notes section 9.2) strictly: an unknown key, a key in the wrong place
+/// Reads a Dapr CLI run template (dapr.yaml; dapr/cli pkg/runfileconfig/run_file_config.go) strictly: an unknown key, a key in the wrong place
 /// or a value the emulator cannot honour stops startup with an error naming the field. Keys that only tune daprd's own
 /// ports or logs are accepted with a warning saying they have no effect here.
 /// </summary>

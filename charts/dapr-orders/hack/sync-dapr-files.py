@@ -39,7 +39,7 @@ def kubernetes_copy(text: str, source: str) -> str:
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
         start += 1
     body = "\n".join(lines[start:]) + "\n"
-    # daprd's internal outbox topic is prefixed with the pod's namespace on Kubernetes (wire notes section 4).
+    # daprd's internal outbox topic is prefixed with the pod's namespace on Kubernetes (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).
     body = body.replace("orderingordersoutbox", "{{ .Release.Namespace }}orderingordersoutbox")
     # secretstores.kubernetes: name = the Secret, key = the name the local env store uses.
     body = re.sub(r"secretKeyRef:\n(\s+)name: ([A-Z0-9_]+)\n",

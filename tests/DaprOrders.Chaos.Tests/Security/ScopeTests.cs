@@ -77,7 +77,7 @@ public sealed class ScopeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, publish.StatusCode);
         Assert.Equal("ERR_PUBSUB_NOT_CONFIGURED", (await publish.Content.ReadFromJsonAsync<JsonNode>())!["errorCode"]!.GetValue<string>());
 
-        // No store is scoped to it: daprd's answer for an app without any state store (wire notes §3).
+        // No store is scoped to it: daprd's answer for an app without any state store (dapr/dapr release-1.17 pkg/api/http/http.go).
         foreach (var store in new[] { "statestore", "orderstore" })
         {
             using var state = await intruder.GetAsync($"v1.0/state/{store}/order-1");

@@ -128,7 +128,7 @@ public sealed class ChartTemplateTests(ITestOutputHelper output)
             Assert.Contains(annotation + ":", text, StringComparison.Ordinal);
         }
 
-        // The app gets the tokens through secretKeyRef (envFrom would name the variable "token"; wire notes section 7).
+        // The app gets the tokens through secretKeyRef (envFrom would name the variable "token"; https://docs.dapr.io/reference/environment/).
         Assert.Contains("name: DAPR_API_TOKEN", text, StringComparison.Ordinal);
         Assert.Contains("name: APP_API_TOKEN", text, StringComparison.Ordinal);
         Assert.DoesNotContain("envFrom", text, StringComparison.Ordinal);

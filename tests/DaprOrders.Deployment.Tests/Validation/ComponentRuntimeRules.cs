@@ -2,8 +2,8 @@ namespace DaprOrders.Deployment.Validation;
 
 /// <summary>
 /// What daprd or the component's Go code rejects at init beyond metadata.yaml, per the "runtimeChecks" notes
-/// of the schema set's index.json (read from contrib v1.18.4 source) and the runtime built-ins of the wire
-/// notes (§3 keyPrefix, §4 outbox, §10 topic scopes). Only values set inline can be checked; a value from a
+/// of the schema set's index.json (read from contrib v1.18.4 source) and the runtime built-ins listed in
+/// <see cref="DaprRuntimeMetadata"/> (keyPrefix, outbox, topic scopes). Only values set inline can be checked; a value from a
 /// secret store is taken on trust.
 /// </summary>
 public static class ComponentRuntimeRules

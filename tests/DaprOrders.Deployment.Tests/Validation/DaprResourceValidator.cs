@@ -25,7 +25,7 @@ public sealed class DaprResourceValidator
         _components = new ComponentMetadataValidator(components);
     }
 
-    /// <summary>Creates a validator over a schema directory laid out like /work/shared/schemas.</summary>
+    /// <summary>Creates a validator over a schema directory laid out as tools/fetch-schemas.sh writes it.</summary>
     public static DaprResourceValidator FromSchemaDirectory(string schemaDirectory) =>
         new(new ResourceSchemaCatalog(schemaDirectory), new ComponentMetadataCatalog(schemaDirectory));
 

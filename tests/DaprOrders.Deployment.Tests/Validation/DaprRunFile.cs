@@ -12,10 +12,10 @@ public sealed record DaprRunApp(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<string> ResourcesPaths);
 
-/// <summary>A parsed `dapr run -f` template (dapr/cli pkg/runfileconfig; wire notes §9.2).</summary>
+/// <summary>A parsed `dapr run -f` template (dapr/cli pkg/runfileconfig/run_file_config.go).</summary>
 public sealed record DaprRunFile(string Path, IReadOnlyList<DaprRunApp> Apps, IReadOnlyList<string> CommonResourcesPaths, string? ConfigFilePath)
 {
-    // Keys the CLI decodes (yaml tags of RunFileConfig / App / SharedRunConfig), wire notes §9.2.
+    // Keys the CLI decodes (yaml tags of RunFileConfig / App / SharedRunConfig), dapr/cli pkg/runfileconfig/run_file_config.go.
     public static readonly IReadOnlySet<string> TopLevelKeys = new HashSet<string>(StringComparer.Ordinal) { "version", "common", "apps" };
 
     public static readonly IReadOnlySet<string> SharedKeys = new HashSet<string>(StringComparer.Ordinal)

@@ -4,15 +4,14 @@ namespace DaprOrders.Deployment.Validation;
 /// THE whitelist of component metadata that daprd reads itself, not the component, so it is absent from
 /// components-contrib metadata.yaml files. (The schema set's index.json lists most of these with
 /// origin "runtime-builtin"; this list is authoritative here and fills any gap.)
-/// Sources, all in /work/shared/reference/dapr-wire-notes.md:
+/// Sources (dapr/dapr release-1.17 unless named):
 /// <list type="bullet">
-/// <item>pubsub: allowedTopics, protectedTopics, publishingScopes, subscriptionScopes — §10 (pkg/scopes,
-/// runtime/pubsub/adapter.go); consumerID — daprd fills it with the app id (§2.5, component redelivery; contrib
+/// <item>pubsub: allowedTopics, protectedTopics, publishingScopes, subscriptionScopes — pkg/scopes/scopes.go,
+/// pkg/runtime/pubsub/adapter.go; consumerID — daprd fills it with the app id (component redelivery; contrib
 /// SOURCE.md "runtime built-ins").</item>
-/// <item>state: keyPrefix — §3 (components/state/state_config.go); actorStateStore — §5.1; outboxPublishPubsub,
-/// outboxPublishTopic, outboxPubsub, outboxDiscardWhenMissingState — §4 (runtime/pubsub/outbox.go).</item>
-/// <item>bindings: direction, route — read by daprd's binding processor (Dapr docs "bindings overview",
-/// not covered by the wire notes).</item>
+/// <item>state: keyPrefix — pkg/components/state/state_config.go; actorStateStore — docs reference/api/actors_api; outboxPublishPubsub,
+/// outboxPublishTopic, outboxPubsub, outboxDiscardWhenMissingState — pkg/runtime/pubsub/outbox.go.</item>
+/// <item>bindings: direction, route — read by daprd's binding processor (Dapr docs "bindings overview").</item>
 /// </list>
 /// </summary>
 public static class DaprRuntimeMetadata

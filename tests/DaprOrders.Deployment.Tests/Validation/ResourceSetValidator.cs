@@ -5,14 +5,14 @@ namespace DaprOrders.Deployment.Validation;
 /// <summary>
 /// The fixed facts a resource set is checked against: which apps exist and which actor types each hosts.
 /// <paramref name="Namespace"/> is the Kubernetes namespace the apps run in (empty self-hosted): daprd prefixes
-/// the internal outbox topic with it (wire notes §4).
+/// the internal outbox topic with it (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).
 /// </summary>
 public sealed record SystemTopology(IReadOnlyList<string> AppIds, IReadOnlyDictionary<string, string> ActorTypeHosts, string Namespace = "");
 
 /// <summary>
 /// Cross-checks across the resources one daprd loads: unique names, scopes naming real apps, one actor state
 /// store per actor host, secret stores that exist for every component that references them, outbox wiring
-/// including the topic ACLs daprd applies to the internal outbox topic (wire notes §4, §10), and resiliency
+/// including the topic ACLs daprd applies to the internal outbox topic (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go; dapr/dapr release-1.17 pkg/scopes/scopes.go), and resiliency
 /// targets that name existing components, apps and actor types.
 /// </summary>
 public static class ResourceSetValidator
@@ -181,7 +181,7 @@ public static class ResourceSetValidator
 
                 if (role == "outboxPubsub")
                 {
-                    // Internal topic {NAMESPACE}{appId}{outboxPublishTopic}outbox; NAMESPACE is empty self-hosted (wire notes §4).
+                    // Internal topic {NAMESPACE}{appId}{outboxPublishTopic}outbox; NAMESPACE is empty self-hosted (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).
                     var internalTopic = OutboxInternalTopic(app, topic, @namespace);
                     if (!acl.IsAllowedToPublish(app, internalTopic) || !acl.IsAllowedToSubscribe(app, internalTopic))
                     {
@@ -192,7 +192,7 @@ public static class ResourceSetValidator
         }
     }
 
-    /// <summary>The internal topic daprd uses for a state store outbox (wire notes §4).</summary>
+    /// <summary>The internal topic daprd uses for a state store outbox (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).</summary>
     public static string OutboxInternalTopic(string appId, string outboxPublishTopic, string @namespace = "") =>
         $"{@namespace}{appId}{outboxPublishTopic}outbox";
 }

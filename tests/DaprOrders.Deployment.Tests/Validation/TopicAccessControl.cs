@@ -1,7 +1,7 @@
 namespace DaprOrders.Deployment.Validation;
 
 /// <summary>
-/// Topic ACLs of one pub/sub component, evaluated as daprd does (wire notes §10, dapr pkg/scopes and
+/// Topic ACLs of one pub/sub component, evaluated as daprd does (dapr/dapr release-1.17 pkg/scopes/scopes.go and
 /// runtime/pubsub/adapter.go): names are case-insensitive, spaces are stripped;
 /// if allowedTopics is set the topic must be listed; then a topic that is not protected is allowed to an
 /// app without a scope entry; otherwise the topic must be in that app's scope list.

@@ -5,7 +5,7 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.Actors;
 
-// daprd behaviour: wire notes sections 5.2-5.4 (placement from /dapr/config, PUT callbacks, exactly-200 rule, turns).
+// daprd behaviour: dapr/dapr release-1.17 pkg/actors/targets/app/app.go and app/lock/lock.go (placement from /dapr/config, PUT callbacks, exactly-200 rule, turns).
 public sealed class ActorInvocationTests
 {
     private const string CartConfig = """{"entities":["Cart"],"actorIdleTimeout":"1h"}""";

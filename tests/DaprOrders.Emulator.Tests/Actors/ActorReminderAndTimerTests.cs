@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Emulator.Tests.Actors;
 
-// daprd behaviour: wire notes sections 5.2-5.3 (reminder/timer bodies and formats, hosting rules, idle deactivation).
+// daprd behaviour: dapr/dapr release-1.17 pkg/actors/targets/app/app.go; https://docs.dapr.io/reference/api/actors_api/ (reminder/timer bodies and formats, hosting rules, idle deactivation).
 public sealed class ActorReminderAndTimerTests
 {
     private const string RemindPath = "/actors/Cart/c-1/method/remind/nudge";

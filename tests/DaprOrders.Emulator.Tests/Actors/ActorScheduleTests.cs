@@ -2,7 +2,7 @@ using DaprOrders.Emulator.Actors;
 
 namespace DaprOrders.Emulator.Tests.Actors;
 
-// Formats: wire notes section 5.3 (dapr/kit time parsing) and 5.2 (/dapr/config).
+// Formats: https://docs.dapr.io/reference/api/actors_api/ (dapr/kit time/time.go parsing) and dapr/dapr release-1.17 pkg/actors/targets/app/app.go (/dapr/config).
 public sealed class ActorScheduleTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Emulator.Tests.Actors;
 
-// daprd behaviour: wire notes section 5.3 (actor state: bare-array transactions on active actors, host-app keys).
+// daprd behaviour: https://docs.dapr.io/reference/api/actors_api/ (actor state: bare-array transactions on active actors, host-app keys).
 public sealed class ActorStateTests
 {
     private const string CartConfig = """{"entities":["Cart"]}""";

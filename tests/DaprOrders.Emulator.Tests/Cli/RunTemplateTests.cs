@@ -2,7 +2,7 @@ using DaprOrders.Emulator.Cli;
 
 namespace DaprOrders.Emulator.Tests.Cli;
 
-// Dapr CLI behaviour: wire notes section 9.2 (run template keys and resolution order) and 7 (app environment).
+// Dapr CLI behaviour: dapr/cli pkg/runfileconfig/run_file_config.go (run template keys and resolution order) and https://docs.dapr.io/reference/environment/ (app environment).
 public sealed class RunTemplateTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("run-template-").FullName;

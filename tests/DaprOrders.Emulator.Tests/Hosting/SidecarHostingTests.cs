@@ -4,7 +4,7 @@ using DaprOrders.Testing;
 
 namespace DaprOrders.Emulator.Tests.Hosting;
 
-// daprd behaviour: wire notes sections 7 (API token) and 8 (health, startup order).
+// daprd behaviour: https://docs.dapr.io/operations/security/api-token/ (API token) and dapr/dapr release-1.17 pkg/api/http/healthz.go (health, startup order).
 public sealed class SidecarHostingTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator.Tests.Invocation;
 
-// Wire notes 6 (targets.apps resiliency) and daprd's service invocation HTTP API (/v1.0/invoke/{appId}/method/...).
+// dapr/dapr release-1.17 pkg/resiliency/resiliency.go (targets.apps resiliency) and daprd's service invocation HTTP API (/v1.0/invoke/{appId}/method/...).
 public sealed class ServiceInvocationTests
 {
     [Fact]

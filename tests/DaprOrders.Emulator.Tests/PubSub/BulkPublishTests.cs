@@ -4,7 +4,7 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 1.4: bulk publish on /v1.0-alpha1/publish/bulk and /v1.0/publish/bulk (1.17).
+// dapr/dapr release-1.17 pkg/api/http/http.go: bulk publish on /v1.0-alpha1/publish/bulk and /v1.0/publish/bulk (1.17).
 public sealed class BulkPublishTests
 {
     private static async Task<(EmulatorTestBed, TestApp)> StartAsync()

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.7: bulk subscribe (daprd's default bulk subscriber: maxMessagesCount / maxAwaitDurationMs).
+// dapr/dapr release-1.17 pkg/runtime/subscription/bulksubscription.go: bulk subscribe (daprd's default bulk subscriber: maxMessagesCount / maxAwaitDurationMs).
 public sealed class BulkSubscribeTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

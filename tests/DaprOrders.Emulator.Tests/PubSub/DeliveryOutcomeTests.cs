@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.4 (app response semantics) and 2.5 (retries, dead-lettering): a constant 1 s retry policy with
+// dapr/dapr release-1.17 pkg/runtime/subscription/postman/http/http.go (app response) and subscription.go (retries, dead-letter): a constant 1 s retry policy with
 // maxRetries 2 targets the pubsub's inbound direction, so a retriable outcome means 3 attempts then the DLT.
 public sealed class DeliveryOutcomeTests
 {

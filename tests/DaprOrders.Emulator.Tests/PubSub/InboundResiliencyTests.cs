@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.5 and 6: targets.components.<pubsub>.inbound, constant/exponential backoff (500 ms × 1.5, capped at
+// dapr/dapr release-1.17 pkg/runtime/subscription/subscription.go and pkg/resiliency/policy.go: targets.components.<pubsub>.inbound, constant/exponential backoff (500 ms × 1.5, capped at
 // maxInterval), maxRetries, matching.httpStatusCodes, per-attempt timeout, circuit breaker; all on the emulator's clock.
 public sealed class InboundResiliencyTests
 {

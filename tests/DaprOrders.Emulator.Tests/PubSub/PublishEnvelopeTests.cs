@@ -4,7 +4,8 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 1.1-1.3 (components-contrib NewCloudEventsEnvelope / FromCloudEvent), 2.3 (delivery request).
+// components-contrib release-1.17 pubsub/envelope.go (NewCloudEventsEnvelope / FromCloudEvent) and
+// dapr/dapr release-1.17 pkg/runtime/subscription/postman/http/http.go (delivery request).
 public sealed class PublishEnvelopeTests
 {
     private const string Subscription = """[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]""";

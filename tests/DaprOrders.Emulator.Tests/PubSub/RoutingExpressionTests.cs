@@ -3,7 +3,7 @@ using DaprOrders.Emulator.PubSub;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.1: routing rules are CEL over the CloudEvent as `event`. The emulator evaluates a documented subset.
+// https://docs.dapr.io/developing-applications/building-blocks/pubsub/howto-route-messages/: routing rules are CEL over the CloudEvent as `event`. The emulator evaluates a documented subset.
 public sealed class RoutingExpressionTests
 {
     private static readonly JsonObject Event = JsonNode.Parse("""

@@ -3,8 +3,9 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.1 (subscribe call headers), 7 (APP_API_TOKEN on the app channel), 1.2 (samplingRate "0" ⇒ empty
-// trace fields), 8 (metadata), and the emulator-level view.
+// daprd release-1.17: pkg/channel/http/http_channel.go (subscribe call headers, APP_API_TOKEN on the app channel),
+// pkg/runtime/pubsub/cloudevents.go (samplingRate "0" ⇒ empty trace fields), pkg/api/http/metadata.go, and the
+// emulator-level view.
 public sealed class SidecarChannelTests
 {
     [Fact]

@@ -6,7 +6,8 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 2.1 (programmatic), 2.2 (declarative), 2.3 (routing rules), 8 (metadata subscriptions), 10 (scopes).
+// https://docs.dapr.io/developing-applications/building-blocks/pubsub/subscription-methods/ (programmatic, declarative,
+// routing rules); dapr/dapr release-1.17 pkg/runtime/pubsub/subscriptions.go, pkg/api/http/metadata.go, pkg/scopes/scopes.go.
 public sealed class SubscriptionTests
 {
     private const string Routed = """

@@ -4,7 +4,7 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.PubSub;
 
-// Wire notes 10: component scopes, publishingScopes / subscriptionScopes / allowedTopics / protectedTopics.
+// dapr/dapr release-1.17 pkg/scopes/scopes.go and https://docs.dapr.io/developing-applications/building-blocks/pubsub/pubsub-scopes/: component scopes, publishingScopes / subscriptionScopes / allowedTopics / protectedTopics.
 public sealed class TopicScopeTests
 {
     private const string Subscriptions = """

@@ -2,7 +2,7 @@ using DaprOrders.Emulator.Resources;
 
 namespace DaprOrders.Emulator.Tests.Resources;
 
-// Wire notes 2.2 (Subscription CRDs), 6 (Resiliency), 9.1 (Configuration), 10 (Component, scopes); daprd's
+// dapr/dapr release-1.17 pkg/apis/{subscriptions,resiliency,components}/ and pkg/config/configuration.go; daprd's
 // self-hosted disk loader: every *.yaml/*.yml directly in each resources path, several documents per file.
 public sealed class ResourceLoaderTests
 {

@@ -3,7 +3,7 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.State;
 
-// Wire notes 4: transactional outbox (outboxPublishPubsub / outboxPublishTopic / outbox.projection).
+// dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go and docs building-blocks/state-management/howto-outbox: transactional outbox (outboxPublishPubsub / outboxPublishTopic / outbox.projection).
 public sealed class OutboxTests
 {
     private static async Task<(EmulatorTestBed, TestApp)> StartAsync(string extraMetadata = "")

@@ -5,7 +5,7 @@ using DaprOrders.Emulator.Tests.Infrastructure;
 
 namespace DaprOrders.Emulator.Tests.State;
 
-// Wire notes 3: save/get/delete/bulk/transaction, ETags, first-write, key prefixes, errors.
+// https://docs.dapr.io/reference/api/state_api/ and dapr/dapr release-1.17 pkg/api/http/http.go: save/get/delete/bulk/transaction, ETags, first-write, key prefixes, errors.
 public sealed class StateApiTests
 {
     private static Task<EmulatorTestBed> StartAsync(ResourceFolder? resources = null) =>

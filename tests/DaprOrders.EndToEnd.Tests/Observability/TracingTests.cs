@@ -81,7 +81,7 @@ public sealed class TracingTests(ITestOutputHelper output)
 
         Assert.Equal([EventTypes.OrderCompleted, EventTypes.PaymentSucceeded, EventTypes.PaymentRequested, EventTypes.StockReserved, EventTypes.OrderCreated], hops);
 
-        // The outbox event carries no traceparent, only traceid (wire notes section 4); the delivery continues from it.
+        // The outbox event carries no traceparent, only traceid (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go); the delivery continues from it.
         var created = Assert.Single(system.Deliveries.To("inventory"), d => d.Type == EventTypes.OrderCreated && d.OrderId == orderId).Event;
         Assert.Equal(string.Empty, created["traceparent"]?.GetValue<string>());
         Assert.Contains($"-{intake.TraceId}-", created["traceid"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -61,7 +61,7 @@ public sealed class ClientRequestFidelityTests(ITestOutputHelper output)
         // Verb: daprd routes GET|POST|PUT|DELETE to the same handler; body convention: the JS actor proxy sends the
         // call's arguments as an array, daprd forwards the body verbatim to the actor host.
         // Request metadata: the JS SDK puts StateSaveOptions.metadata in the query, we put it on the item; daprd merges
-        // query metadata.* into every item's metadata (wire notes §3.1), so the store sees the same metadata.
+        // query metadata.* into every item's metadata (dapr/dapr release-1.17 pkg/api/http/http.go), so the store sees the same metadata.
         ["state-save-ttl-metadata"] =
         [
             "query: ours [] | js-sdk [metadata.ttlInSeconds=120]",
@@ -162,7 +162,7 @@ public sealed class ClientRequestFidelityTests(ITestOutputHelper output)
         var ours = recorder.Take().Where(r => r.Operation == SidecarRecorder.StartupOperation).Select(r => $"{r.Method} {r.Path}").ToList();
         var sdk = (await RunJsSdkAsync(recorder)).Where(r => r.Operation == SidecarRecorder.StartupOperation).Select(r => $"{r.Method} {r.Path}").ToList();
 
-        // Both are documented readiness checks (wire notes §8): /v1.0/metadata answers once the HTTP API is up,
+        // Both are documented readiness checks (dapr/dapr release-1.17 pkg/api/http/healthz.go): /v1.0/metadata answers once the HTTP API is up,
         // /v1.0/healthz/outbound once components are loaded; neither waits for the app, so neither deadlocks start-up.
         Assert.Equal(["GET /v1.0/healthz/outbound"], ours);
         Assert.Equal(["GET /v1.0/metadata"], sdk.Distinct());

@@ -22,7 +22,7 @@ public sealed record ActorCall(
         new($"method/{Uri.EscapeDataString(method)}", body, contentType);
 }
 
-/// <summary>What the app answered. daprd accepts exactly 200 as success (wire notes section 5.2).</summary>
+/// <summary>What the app answered. daprd accepts exactly 200 as success (dapr/dapr release-1.17 pkg/actors/targets/app/app.go).</summary>
 public sealed record ActorCallResult(
     int StatusCode,
     ReadOnlyMemory<byte> Body,

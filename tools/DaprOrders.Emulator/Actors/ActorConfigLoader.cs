@@ -6,7 +6,7 @@ namespace DaprOrders.Emulator.Actors;
 
 /// <summary>
 /// Reads GET /dapr/config once the app's port is open, before subscriptions (daprd's order), and places the actor
-/// types the app declares. Any answer but 200 means "no actors" (wire notes section 5.2).
+/// types the app declares. Any answer but 200 means "no actors" (dapr/dapr release-1.17 pkg/actors/targets/app/app.go).
 /// </summary>
 internal sealed partial class ActorConfigLoader(ActorPlacement placement, ActorRuntime runtime, ILogger<ActorConfigLoader> logger)
     : IAppConnectionParticipant

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace DaprOrders.Emulator.Actors;
 
-/// <summary>How daprd runs one actor type, from the hosting app's GET /dapr/config (wire notes section 5.2).</summary>
+/// <summary>How daprd runs one actor type, from the hosting app's GET /dapr/config (dapr/dapr release-1.17 pkg/actors/targets/app/app.go).</summary>
 public sealed record ActorTypeSettings(
     string ActorType,
     TimeSpan IdleTimeout,

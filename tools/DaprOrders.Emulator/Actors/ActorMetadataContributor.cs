@@ -3,7 +3,7 @@ using DaprOrders.Emulator.Hosting;
 
 namespace DaprOrders.Emulator.Actors;
 
-/// <summary>The "actors" and "actorRuntime" parts of GET /v1.0/metadata (wire notes section 8).</summary>
+/// <summary>The "actors" and "actorRuntime" parts of GET /v1.0/metadata (dapr/dapr release-1.17 pkg/api/http/metadata.go).</summary>
 internal sealed class ActorMetadataContributor(ActorPlacement placement, ActorRuntime runtime) : ISidecarMetadataContributor
 {
     public void Contribute(AppSidecar sidecar, JsonObject metadata)

@@ -21,7 +21,7 @@ public sealed record ActorReminderRegistration(
 {
     /// <summary>
     /// The fire body of a Scheduler-backed reminder: {"data":&lt;verbatim&gt;,"dueTime":"","period":""}, data left
-    /// out when none was registered (wire notes section 5.2).
+    /// out when none was registered (dapr/dapr release-1.17 pkg/actors/targets/app/app.go).
     /// </summary>
     public ActorCall ToCall()
     {

@@ -4,7 +4,7 @@ namespace DaprOrders.Emulator.Actors;
 
 /// <summary>
 /// targets.actors.&lt;type&gt; (else DefaultActor*/Default* policies) around actor turns. daprd applies retry and circuit
-/// breaker before taking the actor's lock and the timeout only to the app call after it (wire notes section 5.4), so
+/// breaker before taking the actor's lock and the timeout only to the app call after it (dapr/dapr release-1.17 pkg/actors/targets/app/lock/lock.go), so
 /// the timeout is handed to the call instead of wrapping the whole attempt.
 /// </summary>
 public sealed class ActorResiliency(ResiliencyPolicies policies, EmulatorClock clock, EmulatorOptions options)

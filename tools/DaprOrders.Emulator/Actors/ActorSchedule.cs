@@ -2,7 +2,7 @@ namespace DaprOrders.Emulator.Actors;
 
 /// <summary>
 /// When a reminder or timer fires: first at <see cref="DueAt"/>, then every <see cref="Period"/> until
-/// <see cref="Repetitions"/> fires happened or <see cref="ExpiresAt"/> passed (wire notes section 5.3).
+/// <see cref="Repetitions"/> fires happened or <see cref="ExpiresAt"/> passed (https://docs.dapr.io/reference/api/actors_api/).
 /// </summary>
 public sealed record ActorSchedule(DateTimeOffset DueAt, SchedulePeriod? Period, int? Repetitions, DateTimeOffset? ExpiresAt)
 {

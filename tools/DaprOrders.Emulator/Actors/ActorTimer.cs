@@ -17,7 +17,7 @@ public sealed record ActorTimerRegistration(
 {
     /// <summary>
     /// The fire body daprd sends to PUT /actors/{type}/{id}/method/timer/{name}:
-    /// {"callback","data","dueTime","period"} as registered (wire notes section 5.2), Go's sorted key order.
+    /// {"callback","data","dueTime","period"} as registered (dapr/dapr release-1.17 pkg/actors/targets/app/app.go), Go's sorted key order.
     /// </summary>
     public ActorCall ToCall()
     {

@@ -8,7 +8,7 @@ public sealed class ActorStackDepthExceededException(int maxStackDepth)
 public sealed class ActorClosedException() : Exception("actor is closed");
 
 /// <summary>
-/// daprd's per-actor lock (wire notes section 5.4): one turn at a time, granted in arrival order, across method
+/// daprd's per-actor lock (dapr/dapr release-1.17 pkg/actors/targets/app/lock/lock.go): one turn at a time, granted in arrival order, across method
 /// calls, reminders, timers and deactivation. With reentrancy, a call carrying the reentrancy id of the turn in
 /// progress enters at once instead of queueing behind itself.
 /// </summary>

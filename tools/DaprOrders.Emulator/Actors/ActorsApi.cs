@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace DaprOrders.Emulator.Actors;
 
 /// <summary>
-/// The actors client API every sidecar serves (wire notes section 5.3): invoke, state, reminders and timers. Any
+/// The actors client API every sidecar serves (https://docs.dapr.io/reference/api/actors_api/): invoke, state, reminders and timers. Any
 /// sidecar can invoke any placed actor type; state writes, reminders and timers need the type hosted by the
 /// sidecar's own app, as in daprd.
 /// </summary>

@@ -20,7 +20,7 @@ public sealed record SchedulePeriod(int Years, int Months, int Days, TimeSpan Ti
 }
 
 /// <summary>
-/// The duration and time formats daprd accepts for actor settings, reminders and timers (wire notes section 5):
+/// The duration and time formats daprd accepts for actor settings, reminders and timers (https://docs.dapr.io/reference/api/actors_api/):
 /// Go durations ("1h30m", "0h0m3s0ms", "500ms"), ISO 8601 durations ("PT3S", "P1DT2H") with optional
 /// repetitions ("R5/PT10S"), and RFC 3339 instants.
 /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace DaprOrders.Emulator.Hosting;
 
-/// <summary>GET /v1.0/healthz and /v1.0/healthz/outbound (wire notes section 8).</summary>
+/// <summary>GET /v1.0/healthz and /v1.0/healthz/outbound (dapr/dapr release-1.17 pkg/api/http/healthz.go).</summary>
 internal sealed class HealthApi : ISidecarApi
 {
     public void Map(IEndpointRouteBuilder routes, AppSidecar sidecar)

@@ -13,7 +13,7 @@ public interface ISidecarApi
 
 /// <summary>
 /// Work daprd does once the app's port is open, in daprd's order: actors read GET /dapr/config before
-/// subscriptions read GET /dapr/subscribe (see the wire notes, section 8). Lower <see cref="Order"/> runs first.
+/// subscriptions read GET /dapr/subscribe (dapr/dapr release-1.17 pkg/runtime/runtime.go). Lower <see cref="Order"/> runs first.
 /// </summary>
 public interface IAppConnectionParticipant
 {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace DaprOrders.Emulator.Hosting;
 
-/// <summary>daprd's HTTP conventions shared by the building-block APIs (wire notes section 0).</summary>
+/// <summary>daprd's HTTP conventions shared by the building-block APIs (dapr/dapr release-1.17 pkg/api/http/http.go).</summary>
 public static class SidecarHttp
 {
     /// <summary>Query parameters prefixed "metadata." (case-sensitive prefix, first value of a repeated key).</summary>

@@ -20,7 +20,7 @@ public sealed record EnvelopeSource(
 
 /// <summary>
 /// daprd's CloudEvent wrapping on publish (components-contrib NewCloudEventsEnvelope / FromCloudEvent): the exact
-/// attributes daprd writes, its data encoding rules and its TTL handling (wire notes sections 1.2 and 1.3).
+/// attributes daprd writes, its data encoding rules and its TTL handling (components-contrib release-1.17 pubsub/envelope.go).
 /// </summary>
 public static class CloudEventEnvelope
 {

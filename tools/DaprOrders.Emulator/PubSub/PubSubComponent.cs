@@ -2,7 +2,7 @@ using DaprOrders.Emulator.Resources;
 
 namespace DaprOrders.Emulator.PubSub;
 
-/// <summary>A pubsub.in-memory component and its topic ACLs (wire notes section 10).</summary>
+/// <summary>A pubsub.in-memory component and its topic ACLs (dapr/dapr release-1.17 pkg/scopes/scopes.go).</summary>
 public sealed class PubSubComponent
 {
     private readonly Dictionary<string, HashSet<string>> _publishingScopes;

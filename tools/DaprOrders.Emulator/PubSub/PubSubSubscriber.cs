@@ -15,7 +15,7 @@ public sealed class SubscriptionRejectedException(string message, Exception? inn
 
 /// <summary>
 /// The subscriber side of daprd for every app: reads GET /dapr/subscribe once the app is up, merges it with the
-/// declarative Subscriptions, starts the consumer groups, and delivers each message per wire notes section 2
+/// declarative Subscriptions, starts the consumer groups, and delivers each message per dapr/dapr release-1.17 pkg/runtime/subscription/subscription.go
 /// (routing, outcome table, inbound resiliency, dead-lettering).
 /// </summary>
 public sealed partial class PubSubSubscriber(
@@ -553,7 +553,7 @@ public sealed partial class PubSubSubscriber(
     }
 
     /// <summary>
-    /// Bulk subscribe (wire notes 2.7): one request per matched route with the batch's entries; resiliency retries only
+    /// Bulk subscribe (dapr/dapr release-1.17 pkg/runtime/subscription/bulksubscription.go): one request per matched route with the batch's entries; resiliency retries only
     /// the entries that failed; exhausted entries go to the dead-letter topic. Delay faults do not apply to batches.
     /// </summary>
     private async Task DeliverBatchAsync(ActiveSubscription subscription, IReadOnlyList<QueuedMessage> batch, CancellationToken connection)

@@ -5,7 +5,7 @@ namespace DaprOrders.Emulator.Resiliency;
 
 /// <summary>
 /// Resolves which timeout/retry/circuit breaker applies to a call, as daprd does: the named target first, then the
-/// Default*Policy names, most specific first (wire notes section 6). Circuit breakers keep state per calling app and
+/// Default*Policy names, most specific first (dapr/dapr release-1.17 pkg/resiliency/policy.go). Circuit breakers keep state per calling app and
 /// target, like each daprd process does.
 /// </summary>
 public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorClock clock, EmulatorOptions options)

@@ -32,7 +32,7 @@ public sealed record ComponentDefinition(
 /// <summary>One routing rule of a subscription: a CEL match (empty = always) and the app path.</summary>
 public sealed record SubscriptionRule(string Match, string Path);
 
-/// <summary>bulkSubscribe settings of a subscription (wire notes section 2.7).</summary>
+/// <summary>bulkSubscribe settings of a subscription (dapr/dapr release-1.17 pkg/runtime/subscription/bulksubscription.go).</summary>
 public sealed record BulkSubscribeOptions(bool Enabled, int MaxMessagesCount = 100, int MaxAwaitDurationMs = 1000);
 
 /// <summary>A declarative Subscription resource (dapr.io/v1alpha1 or v2alpha1), routes already flattened.</summary>
@@ -58,7 +58,7 @@ public enum RetryBackoff
 
 /// <summary>
 /// A named retry policy. daprd's exponential backoff has fixed initial interval 500 ms, multiplier 1.5 and
-/// randomization 0.5; only policy, duration, maxInterval, maxRetries and matching are settable (wire notes section 6).
+/// randomization 0.5; only policy, duration, maxInterval, maxRetries and matching are settable (dapr/dapr release-1.17 pkg/resiliency/policy.go).
 /// </summary>
 public sealed record RetryPolicy(
     string Name,

@@ -36,7 +36,7 @@ public sealed class StateStoreComponent
 
     public OutboxSettings? Outbox { get; }
 
-    /// <summary>The physical key daprd uses for <paramref name="key"/> when <paramref name="appId"/> calls (wire notes section 3).</summary>
+    /// <summary>The physical key daprd uses for <paramref name="key"/> when <paramref name="appId"/> calls (dapr/dapr release-1.17 pkg/components/state/state_config.go).</summary>
     public string PhysicalKey(string appId, string key)
     {
         var prefix = KeyPrefix.ToLowerInvariant() switch
@@ -59,7 +59,7 @@ public sealed class StateStoreComponent
     }
 }
 
-/// <summary>Transactional outbox metadata of a state store (wire notes section 4).</summary>
+/// <summary>Transactional outbox metadata of a state store (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).</summary>
 public sealed record OutboxSettings(string PublishPubsub, string PublishTopic, string InternalPubsub);
 
 /// <summary>Every state store component, one in-memory instance each, and which app sees which.</summary>
