@@ -1,5 +1,6 @@
 using Dapr;
 using Dapr.AspNetCore;
+using Dapr.Client;
 using DaprOrders.BuildingBlocks.Messaging;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -41,8 +42,8 @@ public static class DaprAppExtensions
     /// Registers <see cref="DaprClient"/> (singleton) with the app's JSON options, the very object minimal APIs use, so
     /// state, events and endpoints share one serializer setup (camelCase and the service's source-generated contexts);
     /// the Dapr app-token authentication scheme (<c>dapr-api-token</c> against <c>APP_API_TOKEN</c>) with the
-    /// <see cref="DaprAppPolicy"/> policy, as named scheme and policy so other schemes can sit beside them; and
-    /// <see cref="EventPublisher"/>.
+    /// <see cref="DaprAppPolicy"/> policy, as named scheme and policy so other schemes can sit beside them;
+    /// <see cref="EventPublisher"/>; and <see cref="ServiceInvocationClient"/>.
     /// Endpoints and tokens come from <see cref="IConfiguration"/> (environment variables arrive there):
     /// <c>DAPR_GRPC_ENDPOINT</c> or <c>DAPR_GRPC_PORT</c>, <c>DAPR_HTTP_ENDPOINT</c> or <c>DAPR_HTTP_PORT</c>,
     /// <c>DAPR_API_TOKEN</c> and <c>APP_API_TOKEN</c> (Dapr docs: reference/environment), so a host can set them per app.
@@ -88,6 +89,13 @@ public static class DaprAppExtensions
             }
         });
         builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddSingleton(services =>
+        {
+            var configuration = services.GetRequiredService<IConfiguration>();
+            return new ServiceInvocationClient(DaprClient.CreateInvokeHttpClient(
+                daprEndpoint: Endpoint(configuration, "DAPR_HTTP_ENDPOINT", "DAPR_HTTP_PORT"),
+                daprApiToken: configuration["DAPR_API_TOKEN"] is { Length: > 0 } token ? token : null));
+        });
         return builder;
     }
 
@@ -126,7 +134,31 @@ public static class DaprAppExtensions
     public static RouteGroupBuilder MapTopicEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGroup(EventsPrefix).ExcludeFromDescription().RequireDaprApp();
+        var events = endpoints.MapGroup(EventsPrefix).ExcludeFromDescription().RequireDaprApp();
+        // Runs once the delivery is read and bound: a failure before this point is an undeliverable delivery (DROP).
+        events.AddEndpointFilter((invocation, next) =>
+        {
+            if (invocation.HttpContext.Features.Get<TopicDelivery>() is { } delivery)
+            {
+                delivery.HandlerStarted = true;
+            }
+
+            return next(invocation);
+        });
+        return events;
+    }
+
+    /// <summary>
+    /// The default route of <paramref name="topic"/> for a service that handles only some of its types: every other
+    /// delivery is acknowledged whatever it holds, or daprd would dead-letter it. It does not read the event, so it is
+    /// not unwrapped either.
+    /// </summary>
+    public static RouteHandlerBuilder AcknowledgeOtherEvents(this RouteGroupBuilder events, string pubsubName, string topic, string? deadLetterTopic)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.MapPost($"/{topic}", () => TopicResponse.Success())
+            .WithTopic(TopicSubscriptions.Default(pubsubName, topic, deadLetterTopic))
+            .ReceiveCloudEventEnvelope();
     }
 
     /// <summary>Delivers the whole CloudEvent to this endpoint instead of its data (for endpoints that keep the event itself).</summary>

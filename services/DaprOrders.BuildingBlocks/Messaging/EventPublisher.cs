@@ -49,14 +49,9 @@ public sealed class EventPublisher(DaprClient dapr)
 
     private static Activity? Start(string pubsubName, string topic, string? eventType, string? eventId)
     {
-        var activity = MessagingTelemetry.Source.StartActivity($"send {topic}", ActivityKind.Producer);
+        var activity = MessagingTelemetry.StartActivity("send", ActivityKind.Producer, topic, pubsubName);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "dapr");
-            activity.SetTag("messaging.operation.type", "send");
-            activity.SetTag("messaging.operation.name", "send");
-            activity.SetTag("messaging.destination.name", topic);
-            activity.SetTag("dapr.pubsub.name", pubsubName);
             activity.SetTag("cloudevents.event_type", eventType);
             activity.SetTag("messaging.message.id", eventId);
         }

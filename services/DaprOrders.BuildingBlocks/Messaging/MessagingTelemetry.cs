@@ -36,4 +36,20 @@ public static class MessagingTelemetry
     }
 
     internal static readonly ActivitySource Source = new(Name);
+
+    /// <summary>Starts <c>{operation} {topic}</c> (<c>send</c> or <c>process</c>) with the messaging attributes.</summary>
+    internal static Activity? StartActivity(string operation, ActivityKind kind, string topic, string pubsubName)
+    {
+        var activity = Source.StartActivity($"{operation} {topic}", kind);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "dapr");
+            activity.SetTag("messaging.operation.type", operation);
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.destination.name", topic);
+            activity.SetTag("dapr.pubsub.name", pubsubName);
+        }
+
+        return activity;
+    }
 }

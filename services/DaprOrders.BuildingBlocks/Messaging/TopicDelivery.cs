@@ -30,19 +30,13 @@ internal sealed class TopicDelivery
 
     public bool Described { get; private set; }
 
+    /// <summary>The endpoint's handler was reached: the delivery was read and bound.</summary>
+    public bool HandlerStarted { get; set; }
+
     /// <summary>Starts the consumer span (<c>process {topic}</c>) as a child of the server span and attaches the delivery to the request.</summary>
     public static TopicDelivery Start(HttpContext context, string pubsubName, string topic)
     {
-        var activity = MessagingTelemetry.Source.StartActivity($"process {topic}", ActivityKind.Consumer);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("messaging.system", "dapr");
-            activity.SetTag("messaging.operation.type", "process");
-            activity.SetTag("messaging.operation.name", "process");
-            activity.SetTag("messaging.destination.name", topic);
-            activity.SetTag("dapr.pubsub.name", pubsubName);
-        }
-
+        var activity = MessagingTelemetry.StartActivity("process", ActivityKind.Consumer, topic, pubsubName);
         var delivery = new TopicDelivery(pubsubName, topic, activity);
         context.Features.Set(delivery);
         return delivery;

@@ -12,8 +12,9 @@ namespace DaprOrders.BuildingBlocks.Messaging;
 /// CloudEvents middleware, so that what daprd gets back follows its delivery contract
 /// (Dapr docs: reference/api/pubsub_api#expected-http-response):
 /// <list type="bullet">
-/// <item>a delivery that can never be processed (not JSON, or data the endpoint cannot bind) is answered
-/// <c>DROP</c> with a warning: retrying could not succeed, and DROP lets daprd dead-letter it;</item>
+/// <item>a delivery that can never be processed (not JSON, not a JSON object, bad <c>data_base64</c>, data the endpoint
+/// cannot bind: anything that fails before the handler runs) is answered <c>DROP</c> with a warning: retrying could
+/// not succeed, and DROP lets daprd dead-letter it;</item>
 /// <item>a request Kestrel refuses otherwise (e.g. a body beyond its size limit, 413) keeps its 4xx, as on any endpoint;</item>
 /// <item>a handler that throws is answered 500 problem+json, which daprd retries per the pubsub's resiliency policy.</item>
 /// </list>
@@ -72,20 +73,7 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
 
             outcome = OutcomeOf(delivery, context.Response.StatusCode);
         }
-        catch (JsonException ex)
-        {
-            failure = ex;
-            await DropAsync(context, "the delivery is not a JSON CloudEvent: " + ex.Message);
-            outcome = MessagingTelemetry.Outcomes.Drop;
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode is StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType)
-        {
-            // The same binding failure where minimal APIs throw it (RouteHandlerOptions.ThrowOnBadRequest, on in Development).
-            failure = ex;
-            await DropAsync(context, "the endpoint could not read its data: " + ex.Message);
-            outcome = MessagingTelemetry.Outcomes.Drop;
-        }
-        catch (BadHttpRequestException ex)
+        catch (BadHttpRequestException ex) when (ex.StatusCode is not (StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType))
         {
             failure = ex;
             LogRefused(logger, context.Request.Path, ex.Message);
@@ -97,6 +85,14 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
             }
 
             outcome = MessagingTelemetry.Outcomes.Error;
+        }
+        catch (Exception ex) when (!delivery.HandlerStarted && ex is not OperationCanceledException)
+        {
+            // Thrown by the SDK's CloudEvents middleware (JsonException, a JSON array, bad base64) or by minimal APIs'
+            // binding (BadHttpRequestException 400/415 where RouteHandlerOptions.ThrowOnBadRequest is on, as in Development).
+            failure = ex;
+            await DropAsync(context, "the delivery could not be read: " + ex.Message);
+            outcome = MessagingTelemetry.Outcomes.Drop;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {

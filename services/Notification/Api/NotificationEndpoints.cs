@@ -34,9 +34,8 @@ public static class NotificationEndpoints
                 NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0 } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
             .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters));
 
-        // Every other type on `orders` (created, payment.requested): acknowledged, or daprd would dead-letter it.
-        events.MapPost("/orders", () => TopicResponse.Success())
-            .WithTopic(TopicSubscriptions.Default(pubsubName, Topics.Orders, Topics.DeadLetters));
+        // Every other type on `orders` (created, payment.requested).
+        events.AcknowledgeOtherEvents(pubsubName, Topics.Orders, Topics.DeadLetters);
         return events;
     }
 

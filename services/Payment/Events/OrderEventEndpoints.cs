@@ -22,9 +22,8 @@ public static class OrderEventEndpoints
                     : TopicResponse.Drop())
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters));
 
-        // Other types on `orders` (created, completed) are not ours: acknowledge them, or daprd would dead-letter them.
-        events.MapPost("/orders", () => TopicResponse.Success())
-            .WithTopic(TopicSubscriptions.Default(PubSub.Name, Topics.Orders, Topics.DeadLetters));
+        // Other types on `orders` (created, completed) are not ours.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
         return events;
     }
 }
