@@ -1,0 +1,16 @@
+using Dapr.Client;
+
+namespace DaprOrders.BuildingBlocks;
+
+/// <summary>
+/// Service invocation the way the SDK supports it (its <c>InvokeMethodAsync</c> overloads are obsolete): an
+/// <see cref="HttpClient"/> from <see cref="DaprClient.CreateInvokeHttpClient"/>, whose requests to
+/// <c>http://{app-id}/{method}</c> go through the sidecar's <c>/v1.0/invoke/{app-id}/method/{method}</c> with the API token.
+/// Dapr docs: developing-applications/sdks/dotnet/dotnet-client (service invocation with HttpClient).
+/// </summary>
+public sealed class ServiceInvocationClient(HttpClient http)
+{
+    /// <summary>Sends a GET to <paramref name="methodPath"/> of <paramref name="appId"/>; the caller reads and disposes the response.</summary>
+    public Task<HttpResponseMessage> GetAsync(string appId, string methodPath, CancellationToken cancellationToken = default) =>
+        http.GetAsync(new Uri($"http://{appId}/{methodPath.TrimStart('/')}"), cancellationToken);
+}
