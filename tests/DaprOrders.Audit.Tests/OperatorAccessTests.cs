@@ -13,7 +13,7 @@ namespace DaprOrders.Audit.Tests;
 /// </summary>
 public sealed class OperatorAccessTests
 {
-    private const string OperatorToken = "audit-tests-operator-token";
+    private const string OperatorToken = AuditService.OperatorToken;
 
     /// <summary>Both groups of operator endpoints: the dead-letter API and the operations page's actions.</summary>
     public static TheoryData<string, string> OperatorEndpoints() => new()
@@ -91,16 +91,8 @@ public sealed class OperatorAccessTests
     }
 
     private static Task<(ServiceOnEmulator<Program> Bed, Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock)> StartAsync(
-        Dictionary<string, string?>? settings = null)
-    {
-        var all = new Dictionary<string, string?> { ["OperatorAccess:Token"] = OperatorToken };
-        foreach (var (key, value) in settings ?? [])
-        {
-            all[key] = value;
-        }
-
-        return AuditService.StartAsync(all);
-    }
+        Dictionary<string, string?>? settings = null) =>
+        AuditService.StartAsync(settings);
 
     private static HttpClient ClientOf(ServiceOnEmulator<Program> bed, string? token)
     {

@@ -11,6 +11,9 @@ namespace DaprOrders.Audit.Tests.Infrastructure;
 /// </summary>
 internal static class AuditService
 {
+    /// <summary>The operator token the service is given; <c>bed.Client</c> sends it (replay and discard need it).</summary>
+    public const string OperatorToken = "audit-tests-operator-token";
+
     public static async Task<(ServiceOnEmulator<Program> Bed, FakeTimeProvider Clock)> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
@@ -18,6 +21,7 @@ internal static class AuditService
         {
             options.RecordedTopics.Add("orders");
             options.RecorderAppId = "loyalty";
+            options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 options.Settings[key] = value;
