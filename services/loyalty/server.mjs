@@ -33,7 +33,7 @@ const server = new DaprServer({
 const ledger = new LoyaltyLedger(server.client);
 const http = server.daprServer.getServer();
 
-// daprd sends dapr-api-token on every call into the app when APP_API_TOKEN is set (wire notes section 7).
+// daprd sends dapr-api-token on every call into the app when APP_API_TOKEN is set (https://docs.dapr.io/operations/security/app-api-token/).
 http.use((req, res, next) => {
   const sidecarFacing = req.path === "/dapr/subscribe" || req.path.startsWith("/pubsub--");
   if (!appToken || !sidecarFacing) {

@@ -90,7 +90,7 @@ public static class DeadLetterLifecycle
 
     /// <summary>
     /// The structured CloudEvent to republish: the original object (id, source, type, specversion, time, data,
-    /// extensions) minus the attributes daprd adds per publish (wire notes §1.3).
+    /// extensions) minus the attributes daprd adds per publish (components-contrib release-1.17 pubsub/envelope.go).
     /// </summary>
     public static byte[] ReplayPayload(JsonElement originalCloudEvent)
     {

@@ -64,7 +64,7 @@ public sealed record ObservedEvent(
             : null;
     }
 
-    // Outbox events carry traceparent "" and the real context in traceid (wire notes §4).
+    // Outbox events carry traceparent "" and the real context in traceid (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).
     private static string? PreferNonEmpty(string? first, string? second) =>
         !string.IsNullOrEmpty(first) ? first : string.IsNullOrEmpty(second) ? null : second;
 

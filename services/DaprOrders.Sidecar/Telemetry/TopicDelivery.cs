@@ -95,7 +95,7 @@ internal sealed class TopicDelivery
                 TopicStatus.Success => SidecarTelemetry.Outcomes.Success,
                 TopicStatus.Retry => SidecarTelemetry.Outcomes.Retry,
                 TopicStatus.Drop => SidecarTelemetry.Outcomes.Drop,
-                // No explicit status: daprd's reading of the HTTP status (wire notes 2.4).
+                // No explicit status: daprd's reading of the HTTP status (dapr/dapr release-1.17 pkg/runtime/subscription/postman/http/http.go).
                 _ => context.Response.StatusCode switch
                 {
                     StatusCodes.Status404NotFound => SidecarTelemetry.Outcomes.Drop,

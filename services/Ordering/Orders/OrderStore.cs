@@ -25,7 +25,7 @@ public sealed class OrderStore(DaprSidecarClient sidecar, SubmissionTracker trac
     private const int MaxSaveAttempts = 8;
 
     // daprd copies the metadata of the state op (not of the projection) into the outbox CloudEvent as attributes,
-    // so the event type goes here. Wire notes §4 / daprd runtime/pubsub/outbox.go.
+    // so the event type goes here. dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go.
     private static readonly Dictionary<string, string> OrderOpMetadata = new(StringComparer.Ordinal)
     {
         ["type"] = EventTypes.OrderCreated,
