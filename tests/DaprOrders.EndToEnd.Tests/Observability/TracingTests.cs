@@ -116,15 +116,21 @@ public sealed class TracingTests(ITestOutputHelper output)
         Assert.Equal("POST", RecordedTrace.Tag(store, "http.request.method"));
         Assert.Equal("204", RecordedTrace.Tag(store, "http.response.status_code"));
 
-        // Every publish of the saga reaches the sidecar's publish API as a client span of its producer span.
+        // Every publish of the saga reaches the sidecar's publish API as a client span of its producer span: over HTTP
+        // (the hand-written client Ordering still uses) or over gRPC (the Dapr .NET SDK's DaprClient).
         Assert.All(trace.Spans.Where(s => s.Kind == ActivityKind.Producer), producer => Assert.Contains(SidecarCalls(trace), c =>
-            IsUnder(trace, c, producer) && RecordedTrace.Tag(c, "url.full")!.Contains("/v1.0/publish/", StringComparison.Ordinal)));
+            IsUnder(trace, c, producer) && RecordedTrace.Tag(c, "url.full") is { } url
+            && (url.Contains("/v1.0/publish/", StringComparison.Ordinal) || url.Contains("/dapr.proto.runtime.v1.Dapr/PublishEvent", StringComparison.Ordinal))));
     }
 
-    /// <summary>HttpClient spans to a sidecar's Dapr API (<c>/v1.0/...</c>), as opposed to the sidecar's deliveries into apps.</summary>
+    /// <summary>
+    /// HttpClient spans to a sidecar's Dapr API, HTTP (<c>/v1.0/...</c>) or gRPC (<c>/dapr.proto.runtime.v1.Dapr/...</c>),
+    /// as opposed to the sidecar's deliveries into apps.
+    /// </summary>
     private static IEnumerable<Activity> SidecarCalls(RecordedTrace trace) =>
         trace.Spans.Where(s => s.Kind == ActivityKind.Client && s.Source.Name == "System.Net.Http"
-            && RecordedTrace.Tag(s, "url.full")?.Contains("/v1.0/", StringComparison.Ordinal) == true);
+            && RecordedTrace.Tag(s, "url.full") is { } url
+            && (url.Contains("/v1.0/", StringComparison.Ordinal) || url.Contains("/dapr.proto.runtime.v1.Dapr/", StringComparison.Ordinal)));
 
     private static bool IsUnder(RecordedTrace trace, Activity span, Activity ancestor)
     {
