@@ -9,9 +9,11 @@ using DaprOrders.Inventory.Seeding;
 using DaprOrders.Inventory.Stock;
 using DaprOrders.Inventory.Telemetry;
 using DaprOrders.ServiceDefaults;
+using Dapr.Actors.Runtime;
 using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.Actors;
 using DaprOrders.Sidecar.AppCallbacks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -24,7 +26,15 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
 });
 builder.Services.AddDaprSidecar();
-builder.Services.AddDaprActors(actors => actors.RegisterActor<StockActor>(StockActor.TypeName));
+builder.Services.AddActors(actors =>
+{
+    actors.Actors.RegisterActor<StockActor>();
+    // JSON on the wire (typed proxies included), so apps in other languages can call and read the actor.
+    actors.UseJsonSerialization = true;
+});
+// Actor state and method arguments use the app's JSON options (its source-generated contexts and naming).
+builder.Services.AddOptions<ActorRuntimeOptions>()
+    .Configure<IOptions<JsonOptions>>((actors, json) => actors.JsonSerializerOptions = json.Value.SerializerOptions);
 builder.Services.AddOptions<InventoryOptions>()
     .BindConfiguration(InventoryOptions.SectionName)
     .Validate(o => o.DemoStockQuantity >= 0, "Inventory:DemoStockQuantity must be 0 or more.")
@@ -40,7 +50,8 @@ builder.Services.AddHostedService<DemoStockSeeder>();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDaprSubscribeHandler();
-app.MapDaprActors();
+// The SDK's composite endpoint builder has no Finally(): the token check goes on a group around the actor routes.
+app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers();
 app.MapStockApi();
 app.MapOrderEvents();
 app.Run();

@@ -7,9 +7,11 @@ using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Telemetry;
 using DaprOrders.ServiceDefaults;
+using Dapr.Actors.Runtime;
 using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.Actors;
 using DaprOrders.Sidecar.AppCallbacks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -22,11 +24,16 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 
 builder.Services.AddDaprSidecar();
 var saga = builder.Configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
-builder.Services.AddDaprActors(actors =>
+builder.Services.AddActors(actors =>
 {
+    actors.Actors.RegisterActor<OrderProcessActor>();
     actors.ActorIdleTimeout = saga.ActorIdleTimeout;
-    actors.RegisterActor<OrderProcessActor>(OrderProcessActor.TypeName);
+    // JSON on the wire (typed proxies included), so apps in other languages can call and read the actor.
+    actors.UseJsonSerialization = true;
 });
+// Actor state and method arguments use the app's JSON options (its source-generated contexts and naming).
+builder.Services.AddOptions<ActorRuntimeOptions>()
+    .Configure<IOptions<JsonOptions>>((actors, json) => actors.JsonSerializerOptions = json.Value.SerializerOptions);
 builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
 builder.Services.AddOptions<SagaOptions>().BindConfiguration(SagaOptions.Section);
 builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOptions.Section);
@@ -42,7 +49,8 @@ app.UseServiceDefaults();
 app.UseRateLimiter();
 
 app.MapDaprSubscribeHandler();
-app.MapDaprActors();
+// The SDK's composite endpoint builder has no Finally(): the token check goes on a group around the actor routes.
+app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers();
 app.MapOrderApi();
 app.MapSagaEvents();
 

@@ -138,7 +138,7 @@ public sealed partial class StockReservationCoordinator(
 
             foreach (var line in record.Lines)
             {
-                await stock.CommitAsync(line.Sku, record.OrderId, cancellationToken);
+                await stock.For(line.Sku).CommitAsync(record.OrderId, cancellationToken);
             }
 
             if (await records.TryReplaceAsync(record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), entry.ETag!, cancellationToken))
@@ -189,7 +189,7 @@ public sealed partial class StockReservationCoordinator(
         var results = new List<StockReservationResult>(plan.Lines.Count);
         foreach (var line in plan.Lines)
         {
-            var result = await stock.ReserveAsync(line.Sku, plan.OrderId, line.Quantity, cancellationToken);
+            var result = await stock.For(line.Sku).ReserveAsync(new StockReservationRequest(plan.OrderId, line.Quantity), cancellationToken);
             results.Add(result);
             if (ReservationPlan.StopsPlan(result))
             {
@@ -206,7 +206,7 @@ public sealed partial class StockReservationCoordinator(
         var returned = new List<StockLine>();
         foreach (var line in lines)
         {
-            var result = await stock.ReleaseAsync(line.Sku, orderId, cancellationToken);
+            var result = await stock.For(line.Sku).ReleaseAsync(orderId, cancellationToken);
             if (result.ReleasedQuantity > 0)
             {
                 returned.Add(new StockLine(line.Sku, result.ReleasedQuantity));

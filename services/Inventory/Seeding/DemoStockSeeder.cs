@@ -39,20 +39,16 @@ public sealed partial class DemoStockSeeder(
                     foreach (var sku in InventoryOptions.DemoSkus)
                     {
                         // The actor decides "not stocked yet" inside its turn: no read-then-write race with an operator.
-                        await stock.InitializeAsync(sku, settings.DemoStockQuantity, linked.Token);
+                        await stock.For(sku).InitializeAsync(settings.DemoStockQuantity, linked.Token);
                         await catalog.AddAsync(sku, linked.Token);
                     }
 
                     LogSeeded(logger, InventoryOptions.DemoSkus.Count, settings.DemoStockQuantity);
                     return;
                 }
-                catch (DaprApiException ex)
+                catch (Exception ex) when (ex is Dapr.DaprApiException or HttpRequestException or DaprApiException)
                 {
                     // Typically actor placement not ready yet right after start.
-                    LogNotYet(logger, ex.Message);
-                }
-                catch (DaprSidecarUnavailableException ex)
-                {
                     LogNotYet(logger, ex.Message);
                 }
 

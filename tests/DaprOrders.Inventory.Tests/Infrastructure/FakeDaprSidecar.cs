@@ -27,6 +27,8 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Json, long ETag)> _state = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PublishedEvent> _published = new();
+    private const string RemotingRequestHeader = "X-DaprRequestHeader";
+    private const string RemotingErrorHeader = "X-DaprErrorResponseHeader";
     private long _etag;
 
     private FakeDaprSidecar(WebApplication app) => _app = app;
@@ -217,12 +219,24 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     private async Task InvokeActorAsync(HttpContext context, string type, string id, string method, string body)
     {
         var client = AppClient?.Invoke() ?? throw new InvalidOperationException("Set AppClient before invoking actors.");
-        using var content = new StringContent(body, Encoding.UTF8);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using var response = await client.PutAsync(
-            new Uri($"/actors/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(id)}/method/{Uri.EscapeDataString(method)}", UriKind.Relative),
-            content, context.RequestAborted);
+        using var request = new HttpRequestMessage(HttpMethod.Put,
+            new Uri($"/actors/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(id)}/method/{Uri.EscapeDataString(method)}", UriKind.Relative))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        // daprd relays the .NET SDK's remoting headers both ways.
+        if (context.Request.Headers.TryGetValue(RemotingRequestHeader, out var header))
+        {
+            request.Headers.TryAddWithoutValidation(RemotingRequestHeader, header.ToString());
+        }
+
+        using var response = await client.SendAsync(request, context.RequestAborted);
         context.Response.StatusCode = (int)response.StatusCode == 200 ? 200 : 500;
+        if (response.Headers.TryGetValues(RemotingErrorHeader, out var error))
+        {
+            context.Response.Headers[RemotingErrorHeader] = error.First();
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(await response.Content.ReadAsStringAsync(context.RequestAborted));
     }
