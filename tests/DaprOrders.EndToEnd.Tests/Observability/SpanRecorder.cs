@@ -53,7 +53,8 @@ internal sealed class RecordedTrace
 
     /// <summary>The consumer spans (a topic handler running) with the app whose server span they run under.</summary>
     public IEnumerable<(string App, Activity Consumer)> Deliveries(IReadOnlyDictionary<int, string> appsByPort) =>
-        Spans.Where(s => s.Source.Name == "DaprOrders.Sidecar" && s.Kind == ActivityKind.Consumer)
+        // DaprOrders.Messaging on the SDK; DaprOrders.Sidecar for services not yet moved onto it.
+        Spans.Where(s => s.Source.Name is "DaprOrders.Messaging" or "DaprOrders.Sidecar" && s.Kind == ActivityKind.Consumer)
             .Select(s => (AppOf(s, appsByPort), s));
 
     public string AppOf(Activity span, IReadOnlyDictionary<int, string> appsByPort)
