@@ -9,11 +9,9 @@ using DaprOrders.Inventory.Seeding;
 using DaprOrders.Inventory.Stock;
 using DaprOrders.Inventory.Telemetry;
 using DaprOrders.ServiceDefaults;
-using Dapr.Actors.Runtime;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.State;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -25,16 +23,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, InventoryJsonContext.Default);
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
 });
-builder.Services.AddDaprSidecar();
-builder.Services.AddActors(actors =>
-{
-    actors.Actors.RegisterActor<StockActor>();
-    // JSON on the wire (typed proxies included), so apps in other languages can call and read the actor.
-    actors.UseJsonSerialization = true;
-});
-// Actor state and method arguments use the app's JSON options (its source-generated contexts and naming).
-builder.Services.AddOptions<ActorRuntimeOptions>()
-    .Configure<IOptions<JsonOptions>>((actors, json) => actors.JsonSerializerOptions = json.Value.SerializerOptions);
+builder.AddDaprApp();
+builder.AddDaprActors(actors => actors.Actors.RegisterActor<StockActor>());
 builder.Services.AddOptions<InventoryOptions>()
     .BindConfiguration(InventoryOptions.SectionName)
     .Validate(o => o.DemoStockQuantity >= 0, "Inventory:DemoStockQuantity must be 0 or more.")
@@ -43,15 +33,16 @@ builder.Services.AddOptions<InventoryOptions>()
 builder.Services.AddSingleton<InventoryMetrics>();
 builder.Services.AddSingleton<StockActors>();
 builder.Services.AddSingleton<SkuCatalog>();
-builder.Services.AddSingleton<ReservationStore>();
+builder.Services.AddSingleton(services =>
+    new ETaggedStateStore<StockReservationRecord>(services.GetRequiredService<DaprClient>(), InventoryOptions.StateStoreName));
 builder.Services.AddSingleton<StockReservationCoordinator>();
 builder.Services.AddHostedService<DemoStockSeeder>();
 
 var app = builder.Build();
 app.UseServiceDefaults();
-app.MapDaprSubscribeHandler();
-// The SDK's composite endpoint builder has no Finally(): the token check goes on a group around the actor routes.
-app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers();
+app.UseDaprApp();
+app.MapSubscribeHandler().RequireDaprApp();
+app.MapDaprActors();
 app.MapStockApi();
 app.MapOrderEvents();
 app.Run();

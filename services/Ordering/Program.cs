@@ -1,3 +1,4 @@
+using DaprOrders.BuildingBlocks;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering;
 using DaprOrders.Ordering.Api;
@@ -7,11 +8,8 @@ using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Telemetry;
 using DaprOrders.ServiceDefaults;
-using Dapr.Actors.Runtime;
 using DaprOrders.Sidecar;
 using DaprOrders.Sidecar.AppCallbacks;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -24,16 +22,11 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 
 builder.Services.AddDaprSidecar();
 var saga = builder.Configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
-builder.Services.AddActors(actors =>
+builder.AddDaprActors(actors =>
 {
     actors.Actors.RegisterActor<OrderProcessActor>();
     actors.ActorIdleTimeout = saga.ActorIdleTimeout;
-    // JSON on the wire (typed proxies included), so apps in other languages can call and read the actor.
-    actors.UseJsonSerialization = true;
 });
-// Actor state and method arguments use the app's JSON options (its source-generated contexts and naming).
-builder.Services.AddOptions<ActorRuntimeOptions>()
-    .Configure<IOptions<JsonOptions>>((actors, json) => actors.JsonSerializerOptions = json.Value.SerializerOptions);
 builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
 builder.Services.AddOptions<SagaOptions>().BindConfiguration(SagaOptions.Section);
 builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOptions.Section);
@@ -49,7 +42,8 @@ app.UseServiceDefaults();
 app.UseRateLimiter();
 
 app.MapDaprSubscribeHandler();
-// The SDK's composite endpoint builder has no Finally(): the token check goes on a group around the actor routes.
+// Until Ordering's subscriptions move to AddDaprApp's token policy, its actor routes take the Sidecar library's token
+// check; the SDK's composite endpoint builder has no Finally(), so the check goes on a group around them.
 app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers();
 app.MapOrderApi();
 app.MapSagaEvents();

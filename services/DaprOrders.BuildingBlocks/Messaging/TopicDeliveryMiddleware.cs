@@ -57,6 +57,13 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
             await DropAsync(context, "the delivery is not a JSON CloudEvent: " + ex.Message);
             outcome = MessagingTelemetry.Outcomes.Drop;
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode is StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType)
+        {
+            // Thrown instead of answered when RouteHandlerOptions.ThrowOnBadRequest is on (the Development default).
+            failure = ex;
+            await DropAsync(context, $"the endpoint could not read its data: {ex.Message}");
+            outcome = MessagingTelemetry.Outcomes.Drop;
+        }
         catch (BadHttpRequestException ex)
         {
             failure = ex;
