@@ -116,7 +116,7 @@ public sealed partial class EmulatorRun : IAsyncDisposable
             var sidecar = Emulator[app.AppId];
             var appUrl = app.AppPort is { } port ? $"http://{app.AppChannelAddress}:{port}" : "(no app port)";
             var state = sidecar.IsAppReady ? "ready" : "not ready";
-            output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
+            output.WriteLine($"  {app.AppId,-16} sidecar {sidecar.HttpEndpoint.ToString().TrimEnd('/')}  grpc {sidecar.GrpcEndpoint.ToString().TrimEnd('/')}  app {appUrl}  [{state}]");
         }
 
         // The operations page is the first thing a newcomer wants to open, so name its URL when an app serves it.

@@ -5,6 +5,7 @@ using DaprOrders.Emulator.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator;
 
@@ -41,6 +42,7 @@ public sealed partial class DaprEmulator : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton(options)
             .AddSingleton(options.TimeProvider)
+            .AddSingleton<EmulatorClock>()
             .AddSingleton(loggerFactory ?? NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(EmulatorResourceLoader.Load(options))
@@ -89,6 +91,38 @@ public sealed partial class DaprEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Advances the emulator's <see cref="FakeTimeProvider"/> by <paramref name="by"/> and returns once the work that
+    /// the advance released has run: passed retry delays, fault delays and bulk windows resumed, due reminders, timers
+    /// and idle deactivations finished (or asleep on the clock again). Before moving the clock it waits for the same
+    /// quiet, so that the waits started by earlier work exist when the clock passes them. With
+    /// <paramref name="waitForDeliveries"/> (the default) both waits also cover pub/sub: nothing queued or being
+    /// delivered. Pass false when a delivery is meant to stay in progress across the advance (an attempt hanging in the
+    /// app until a timeout on the clock ends it, or a driver that moves the clock while deliveries run).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The emulator does not run on a FakeTimeProvider.</exception>
+    /// <exception cref="TimeoutException">The work did not settle within <paramref name="timeout"/> of real time.</exception>
+    public async Task AdvanceClockAsync(TimeSpan by, bool waitForDeliveries = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var clock = TimeProvider as FakeTimeProvider
+            ?? throw new InvalidOperationException("AdvanceClockAsync needs EmulatorOptions.TimeProvider to be a FakeTimeProvider");
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        await WaitForClockWorkAsync(waitForDeliveries, limit, cancellationToken);
+        clock.Advance(by);
+        await WaitForClockWorkAsync(waitForDeliveries, limit, cancellationToken);
+    }
+
+    /// <summary>Waits until no work released by the clock is pending (and, with <paramref name="includeDeliveries"/>, no delivery is queued or running).</summary>
+    public Task WaitForClockWorkAsync(bool includeDeliveries, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var clock = _services.GetRequiredService<EmulatorClock>();
+        return _services.GetRequiredService<PubSubBroker>().WaitUntilAsync(
+            broker => !clock.HasReleasedWork && (!includeDeliveries || broker.InFlight == 0),
+            timeout,
+            includeDeliveries ? "settled (clock work and deliveries)" : "settled (clock work)",
+            cancellationToken);
+    }
+
     /// <summary>An emulator-level view: every app, its endpoints, readiness and the subscriptions its sidecar runs.</summary>
     public JsonObject Describe()
     {
@@ -111,6 +145,7 @@ public sealed partial class DaprEmulator : IAsyncDisposable
             {
                 ["appId"] = app.AppId,
                 ["daprHttpEndpoint"] = app.HttpEndpoint.ToString(),
+                ["daprGrpcEndpoint"] = app.GrpcEndpoint.ToString(),
                 ["appPort"] = app.Options.AppPort,
                 ["ready"] = app.IsAppReady,
                 ["subscriptions"] = subscriptions,

@@ -87,7 +87,7 @@ public sealed class ActorStateTests
         var live = await bed.SendAsync(HttpMethod.Get, "host", "/v1.0/actors/Cart/c-3/state/k");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("2026-01-01T12:01:00Z", live.Headers.GetValues("metadata.ttlExpireTime").Single());
-        bed.Clock.Advance(TimeSpan.FromSeconds(61));
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(61));
         Assert.Equal(HttpStatusCode.NoContent, (await bed.SendAsync(HttpMethod.Get, "host", "/v1.0/actors/Cart/c-3/state/k")).StatusCode);
     }
 }

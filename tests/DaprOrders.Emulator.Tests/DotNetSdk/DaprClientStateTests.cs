@@ -6,7 +6,7 @@ namespace DaprOrders.Emulator.Tests.DotNetSdk;
 
 /// <summary>
 /// The official .NET SDK's state API over the emulator's gRPC door. Semantics and status codes:
-/// dapr/dapr v1.17 pkg/api/grpc/grpc.go (GetState, GetBulkState, SaveState, DeleteState, DeleteBulkState,
+/// dapr/dapr@3289e4d pkg/api/grpc/grpc.go (GetState, GetBulkState, SaveState, DeleteState, DeleteBulkState,
 /// ExecuteStateTransaction, stateErrorResponse) and pkg/api/errors/state.go.
 /// </summary>
 public sealed class DaprClientStateTests

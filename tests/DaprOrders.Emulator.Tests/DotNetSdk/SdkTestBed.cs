@@ -7,7 +7,8 @@ namespace DaprOrders.Emulator.Tests.DotNetSdk;
 /// <summary>
 /// One app ("sdkapp") behind the emulator, with the stores and topics the services use, and the official .NET SDK's
 /// DaprClient pointed at the app's sidecar: gRPC for state, pub/sub and metadata, HTTP for health and invocation.
-/// The app records what the sidecar delivers: "orders" arrive on /orders, the orderstore outbox on /outbox.
+/// The app records what the sidecar delivers: "orders" arrive on /orders, the orderstore outbox on /outbox, "raw"
+/// (a rawPayload subscription) on /raw.
 /// </summary>
 internal sealed class SdkTestBed : IAsyncDisposable
 {
@@ -32,7 +33,8 @@ internal sealed class SdkTestBed : IAsyncDisposable
     {
         var app = await TestApp.StartAsync(a => a.Subscribe("""
             [{"pubsubname":"pubsub","topic":"orders","route":"/orders"},
-             {"pubsubname":"pubsub","topic":"orders-outbox","route":"/outbox"}]
+             {"pubsubname":"pubsub","topic":"orders-outbox","route":"/outbox"},
+             {"pubsubname":"pubsub","topic":"raw","route":"/raw","metadata":{"rawPayload":"true"}}]
             """));
         var resources = new ResourceFolder()
             .WithPubSub()

@@ -101,12 +101,12 @@ public sealed class EmulatorTestBed : IAsyncDisposable
 
     public Task WaitForIdleAsync() => Broker.WaitForIdleAsync(Deadline);
 
-    /// <summary>Waits until every delivery either finished or sleeps on the fake clock, then advances it.</summary>
-    public async Task AdvanceAsync(TimeSpan by)
-    {
-        await Broker.WaitForSettledAsync(Deadline);
-        Clock!.Advance(by);
-    }
+    /// <summary>
+    /// Advances the fake clock and returns once the work it released has run (<see cref="DaprEmulator.AdvanceClockAsync"/>).
+    /// <paramref name="waitForDeliveries"/> false lets a delivery hang in the app across the advance.
+    /// </summary>
+    public Task AdvanceAsync(TimeSpan by, bool waitForDeliveries = true) =>
+        Emulator.AdvanceClockAsync(by, waitForDeliveries, Deadline);
 
     public async ValueTask DisposeAsync()
     {

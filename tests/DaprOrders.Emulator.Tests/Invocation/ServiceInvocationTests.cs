@@ -101,7 +101,7 @@ public sealed class ServiceInvocationTests
         {
             await target.WaitForDeliveriesAsync("/pay", attempt);
             await WaitForRetryTimerAsync(bed);
-            clock.Advance(TimeSpan.FromSeconds(1));
+            await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
 
         var paid = await pending;
@@ -129,7 +129,7 @@ public sealed class ServiceInvocationTests
         {
             // Each retry's delay is on the fake clock: advance only once that retry's timer is registered.
             await Eventually.UntilAsync(() => Task.FromResult(policies.RetryWaitsStarted >= retry), $"retry {retry} to wait", timeout: EmulatorTestBed.Deadline);
-            clock.Advance(TimeSpan.FromSeconds(1));
+            await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
 
         var response = await pending.WaitAsync(EmulatorTestBed.Deadline);

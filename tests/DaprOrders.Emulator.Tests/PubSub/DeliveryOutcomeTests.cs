@@ -119,14 +119,14 @@ public sealed class DeliveryOutcomeTests
     {
         for (var i = 0; i < 100; i++)
         {
-            await bed.Broker.WaitForSettledAsync(EmulatorTestBed.Deadline);
+            await bed.Emulator.WaitForClockWorkAsync(includeDeliveries: true, EmulatorTestBed.Deadline);
             if (bed.Broker.PendingRetries == 0)
             {
                 await bed.WaitForIdleAsync();
                 return;
             }
 
-            bed.Clock!.Advance(TimeSpan.FromSeconds(1));
+            await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
 
         throw new TimeoutException("deliveries did not finish after 100 simulated seconds");

@@ -207,7 +207,7 @@ public sealed class StateApiTests
 
         await bed.PostJsonAsync("orders", "/v1.0/state/statestore?metadata.ttlInSeconds=60", """[{"key":"k","value":1}]""");
         var live = await bed.Http.GetAsync(bed.Sidecar("orders", "/v1.0/state/statestore/k"));
-        clock.Advance(TimeSpan.FromSeconds(60));
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(60));
         var expired = await bed.Http.GetAsync(bed.Sidecar("orders", "/v1.0/state/statestore/k"));
 
         Assert.Equal("2026-01-01T00:01:00Z", live.Headers.GetValues("metadata.ttlExpireTime").Single());

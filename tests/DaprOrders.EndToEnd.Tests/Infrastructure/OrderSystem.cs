@@ -167,21 +167,20 @@ public sealed class OrderSystem : IAsyncDisposable
     }
 
     /// <summary>
-    /// Moves the virtual clock forward by <paramref name="total"/> in steps of <paramref name="step"/>. Before each step
-    /// it waits until the broker has no message queued or in delivery (deliveries waiting for a retry or a Delay fault
-    /// do not count), so retry timers exist before the clock passes them: a timer created after the jump would wait a
-    /// whole interval more.
+    /// Moves the virtual clock forward by <paramref name="total"/> in steps of <paramref name="step"/>, each through
+    /// <see cref="DaprEmulator.AdvanceClockAsync"/>: before a step nothing is queued or in delivery (so retry timers
+    /// exist before the clock passes them), and a step returns once the retries, reminders and deactivations it
+    /// released have run.
     /// </summary>
     public async Task AdvanceClockAsync(TimeSpan total, TimeSpan step)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
         for (var moved = TimeSpan.Zero; moved < total; moved += step)
         {
-            await Broker.WaitForSettledAsync(SettleTimeout);
-            Clock.Advance(step < total - moved ? step : total - moved);
+            await Emulator.AdvanceClockAsync(step < total - moved ? step : total - moved, timeout: SettleTimeout);
         }
 
-        await Broker.WaitForSettledAsync(SettleTimeout);
+        await Emulator.WaitForClockWorkAsync(includeDeliveries: true, SettleTimeout);
     }
 
     /// <summary>
@@ -195,7 +194,7 @@ public sealed class OrderSystem : IAsyncDisposable
         var start = Clock.GetUtcNow();
         while (true)
         {
-            await Broker.WaitForSettledAsync(SettleTimeout);
+            await Emulator.WaitForClockWorkAsync(includeDeliveries: true, SettleTimeout);
             if (Broker.PendingRetries == 0)
             {
                 await Broker.WaitForIdleAsync(SettleTimeout);
@@ -207,7 +206,7 @@ public sealed class OrderSystem : IAsyncDisposable
                 throw new Xunit.Sdk.XunitException($"still retrying after {limit ?? TimeSpan.FromSeconds(60)} of virtual time:{Environment.NewLine}{DescribeTraffic()}");
             }
 
-            Clock.Advance(TimeSpan.FromSeconds(1));
+            await Emulator.AdvanceClockAsync(TimeSpan.FromSeconds(1), timeout: SettleTimeout);
         }
     }
 

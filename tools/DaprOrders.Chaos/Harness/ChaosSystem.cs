@@ -120,6 +120,8 @@ public sealed partial class ChaosSystem : IAsyncDisposable
 
     private ResiliencyPolicies Resiliency => Emulator.Services.GetRequiredService<ResiliencyPolicies>();
 
+    private EmulatorClock ClockWork => Emulator.Services.GetRequiredService<EmulatorClock>();
+
     /// <summary>The public API of a service (base address = its app port), e.g. <c>Api("ordering")</c>.</summary>
     public HttpClient Api(string appId) => _clients[appId];
 
@@ -270,7 +272,8 @@ public sealed partial class ChaosSystem : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var inFlight = Broker.InFlight;
             var pending = Broker.PendingRetries;
-            if (inFlight == 0 && pending == 0 && Resiliency.RetriesWaiting == 0)
+            // Work the last clock step released (a retry, a reminder's turn, a deactivation) must have run before idle counts.
+            if (inFlight == 0 && pending == 0 && Resiliency.RetriesWaiting == 0 && !ClockWork.HasReleasedWork)
             {
                 // Twice in a row a little apart: a delivery may be between two counters.
                 if (++idleChecks >= 3)
@@ -310,7 +313,18 @@ public sealed partial class ChaosSystem : IAsyncDisposable
 
                 // Only sleepers left (delivery retries 5 s apart, Delay faults): a bigger step loses nothing. Actor and
                 // invocation retries are 1 s apart and other deliveries may be running: one second at a time.
-                Clock.Advance(inFlight == 0 && Resiliency.RetriesWaiting == 0 ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1));
+                var step = inFlight == 0 && Resiliency.RetriesWaiting == 0 ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1);
+                try
+                {
+                    // Deliveries may stay in flight across the step (this driver moves the clock under them on purpose).
+                    await Emulator.AdvanceClockAsync(step, waitForDeliveries: false, StuckAfter, cancellationToken);
+                }
+                catch (TimeoutException ex)
+                {
+                    // Released work blocked on something only a later step ends (a timeout on the clock): drive on.
+                    progress?.Invoke($"  driving: {ex.Message}");
+                }
+
                 stuck.Restart();
             }
 

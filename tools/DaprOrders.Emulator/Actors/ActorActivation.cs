@@ -1,14 +1,16 @@
 namespace DaprOrders.Emulator.Actors;
 
 /// <summary>
-/// One activated actor: its turn lock and its idle clock. daprd deactivates an actor once actorIdleTimeout passed
-/// without a call, reminder or timer turn.
+/// One activated actor: its turn lock and its idle clock. As daprd (dapr/dapr v1.17.13
+/// pkg/actors/targets/app/app.go: <c>idleAt</c> is set when a turn takes the lock), the actor becomes idle
+/// actorIdleTimeout after the last turn <em>started</em>, whether that turn has ended or not, and whatever waits for
+/// the lock; deactivation then closes the lock.
 /// </summary>
 internal sealed class ActorActivation
 {
     private readonly ActorRuntime _runtime;
-    private readonly ITimer _idleTimer;
-    private DateTimeOffset _lastUsed;
+    private readonly EmulatorClock.ClockTimer _idleTimer;
+    private DateTimeOffset _idleAt;
     private volatile bool _deactivated;
 
     public ActorActivation(ActorAddress address, ActorHost host, ActorRuntime runtime)
@@ -16,9 +18,9 @@ internal sealed class ActorActivation
         Address = address;
         Host = host;
         _runtime = runtime;
-        _lastUsed = runtime.Time.GetUtcNow();
-        // Armed by the first Touch: creating an activation happens under the runtime's lock, where no timer may fire.
-        _idleTimer = runtime.Time.CreateTimer(static state => ((ActorActivation)state!).OnIdleTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _idleAt = runtime.Time.GetUtcNow() + IdleTimeout;
+        // Armed by the first turn: creating an activation happens under the runtime's lock, where no timer may fire.
+        _idleTimer = runtime.Clock.CreateTimer(OnIdleTimerAsync);
     }
 
     public ActorAddress Address { get; }
@@ -31,28 +33,14 @@ internal sealed class ActorActivation
 
     private TimeSpan IdleTimeout => Host.Settings.IdleTimeout;
 
-    /// <summary>A turn started or ended: the idle clock starts again.</summary>
-    public void Touch()
+    /// <summary>A turn took the lock: the actor is idle actorIdleTimeout from now.</summary>
+    public void TurnStarted()
     {
-        _lastUsed = _runtime.Time.GetUtcNow();
+        _idleAt = _runtime.Time.GetUtcNow() + IdleTimeout;
         if (!_deactivated)
         {
-            _idleTimer.Change(IdleTimeout, Timeout.InfiniteTimeSpan);
+            _idleTimer.Change(IdleTimeout);
         }
-    }
-
-    public bool IsIdle() => _runtime.Time.GetUtcNow() - _lastUsed >= IdleTimeout;
-
-    /// <summary>The idle timer fired but the actor was busy or used since: wait for the rest of the timeout.</summary>
-    public void Rearm()
-    {
-        if (_deactivated)
-        {
-            return;
-        }
-
-        var remaining = IdleTimeout - (_runtime.Time.GetUtcNow() - _lastUsed);
-        _idleTimer.Change(remaining > TimeSpan.Zero ? remaining : IdleTimeout, Timeout.InfiniteTimeSpan);
     }
 
     public void MarkDeactivated()
@@ -61,11 +49,21 @@ internal sealed class ActorActivation
         _idleTimer.Dispose();
     }
 
-    private void OnIdleTimer()
+    private Task OnIdleTimerAsync()
     {
-        if (!_deactivated)
+        if (_deactivated)
         {
-            _runtime.OnIdle(this);
+            return Task.CompletedTask;
         }
+
+        var remaining = _idleAt - _runtime.Time.GetUtcNow();
+        if (remaining > TimeSpan.Zero)
+        {
+            // A later turn moved idleAt while this fire was on its way.
+            _idleTimer.Change(remaining);
+            return Task.CompletedTask;
+        }
+
+        return _runtime.DeactivateIdleAsync(this);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using DaprOrders.Emulator.Resiliency;
+using DaprOrders.Emulator.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Actors;
@@ -64,14 +66,21 @@ public sealed partial class ActorReminders : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string AppId, string ActorType, string ActorId, string Name), ScheduledReminder> _reminders = [];
+    /// <summary>
+    /// The failure policy a reminder's job gets (go-etcd-cron internal/scheduler/builder.go <c>Parse</c>, as dapr
+    /// v1.17.13 pins it: daprd sets none for actor reminders, so the default constant 1 s with 3 retries applies).
+    /// </summary>
+    internal static readonly RetryPolicy JobFailurePolicy =
+        new("scheduler job failure policy", RetryBackoff.Constant, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, null);
+
     private readonly ActorRuntime _runtime;
-    private readonly ActorResiliency _resiliency;
+    private readonly ResiliencyPolicies _policies;
     private readonly ILogger _logger;
 
-    public ActorReminders(ActorRuntime runtime, ActorResiliency resiliency, ILogger<ActorReminders> logger)
+    public ActorReminders(ActorRuntime runtime, ResiliencyPolicies policies, ILogger<ActorReminders> logger)
     {
         _runtime = runtime;
-        _resiliency = resiliency;
+        _policies = policies;
         _logger = logger;
     }
 
@@ -143,22 +152,37 @@ public sealed partial class ActorReminders : IAsyncDisposable
             return;
         }
 
+        // daprd's router calls a reminder without the actor's retry and circuit breaker (dapr/dapr v1.17.13
+        // pkg/actors/router/router.go CallReminder: every error is permanent there); only the post-lock timeout applies
+        // (pkg/actors/targets/app/app.go). A failed fire is retried by the Scheduler job's failure policy instead.
+        var timeout = _policies.ForActor(host.AppId, registration.ActorType, registration.ActorId).Policy.Timeout;
+        var failurePolicy = new ResiliencyPipeline(new ResolvedResiliency(null, JobFailurePolicy, null), _runtime.Clock, static () => 0.5);
         try
         {
-            var result = await _resiliency.ExecuteAsync(
-                host.AppId,
-                registration.ActorType,
-                registration.ActorId,
-                (timeout, token) => _runtime.InvokeAsync(host, registration.ActorId, registration.ToCall(), timeout, token),
+            var result = await failurePolicy.ExecuteAsync<ActorCallResult>(
+                async token =>
+                {
+                    try
+                    {
+                        return Attempt<ActorCallResult>.Succeeded(await _runtime.InvokeAsync(host, registration.ActorId, registration.ToCall(), timeout, token));
+                    }
+                    catch (ActorInvocationException ex)
+                    {
+                        return Attempt<ActorCallResult>.Failed(ex.Response, error: ex);
+                    }
+                },
                 _runtime.Stopping);
-            if (result.CancelsSchedule)
+            if (result.Outcome == AttemptOutcome.Success)
             {
-                Remove(reminder);
+                if (result.Value!.CancelsSchedule)
+                {
+                    Remove(reminder);
+                }
             }
-        }
-        catch (ActorInvocationException ex)
-        {
-            LogFireFailed(ex, registration.Name, registration.ActorType, registration.ActorId);
+            else
+            {
+                LogFireFailed(result.Error!, registration.Name, registration.ActorType, registration.ActorId, result.Attempts);
+            }
         }
         catch (OperationCanceledException) when (_runtime.Stopping.IsCancellationRequested)
         {
@@ -199,13 +223,13 @@ public sealed partial class ActorReminders : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Reminder} of actor {ActorType}/{ActorId} is due but no app hosts the type; skipped")]
     private partial void LogNoHost(string reminder, string actorType, string actorId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Reminder} of actor {ActorType}/{ActorId} failed")]
-    private partial void LogFireFailed(Exception exception, string reminder, string actorType, string actorId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Reminder} of actor {ActorType}/{ActorId} failed after {Attempts} attempts")]
+    private partial void LogFireFailed(Exception exception, string reminder, string actorType, string actorId, int attempts);
 
     private sealed class ScheduledReminder : IDisposable
     {
         private readonly ActorReminders _owner;
-        private readonly ITimer _timer;
+        private readonly EmulatorClock.ClockTimer _timer;
         private DateTimeOffset _scheduledAt;
         private int _fires;
         private volatile bool _disposed;
@@ -215,7 +239,7 @@ public sealed partial class ActorReminders : IAsyncDisposable
             _owner = owner;
             Registration = registration;
             _scheduledAt = registration.Schedule.DueAt;
-            _timer = owner._runtime.Time.CreateTimer(static state => ((ScheduledReminder)state!).OnDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = owner._runtime.Clock.CreateTimer(RunAsync);
         }
 
         public ActorReminderRegistration Registration { get; }
@@ -227,11 +251,8 @@ public sealed partial class ActorReminders : IAsyncDisposable
                 return;
             }
 
-            var delay = _scheduledAt - _owner._runtime.Time.GetUtcNow();
-            _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            _timer.Change(_scheduledAt - _owner._runtime.Time.GetUtcNow());
         }
-
-        private void OnDue() => _ = RunAsync();
 
         private async Task RunAsync()
         {

@@ -7,7 +7,7 @@ namespace DaprOrders.Emulator.Actors;
 /// breaker before taking the actor's lock and the timeout only to the app call after it (wire notes section 5.4), so
 /// the timeout is handed to the call instead of wrapping the whole attempt.
 /// </summary>
-public sealed class ActorResiliency(ResiliencyPolicies policies, TimeProvider timeProvider, EmulatorOptions options)
+public sealed class ActorResiliency(ResiliencyPolicies policies, EmulatorClock clock, EmulatorOptions options)
 {
     /// <exception cref="ActorInvocationException">The last attempt failed (or the circuit breaker is open).</exception>
     public async Task<ActorCallResult> ExecuteAsync(
@@ -19,7 +19,7 @@ public sealed class ActorResiliency(ResiliencyPolicies policies, TimeProvider ti
     {
         ArgumentNullException.ThrowIfNull(turn);
         var configured = policies.ForActor(callerAppId, actorType, actorId).Policy;
-        var pipeline = new ResiliencyPipeline(configured with { Timeout = null }, timeProvider, Jitter);
+        var pipeline = new ResiliencyPipeline(configured with { Timeout = null }, clock, Jitter);
         var outcome = await pipeline.ExecuteAsync<ActorCallResult>(
             async token =>
             {

@@ -19,14 +19,13 @@ public sealed partial class ActorRuntime : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<ActorAddress, ActorActivation> _activations = [];
     private readonly Dictionary<(ActorAddress Actor, string Name), ActorTimer> _timers = [];
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
 
-    public ActorRuntime(ActorPlacement placement, TimeProvider timeProvider, ILogger<ActorRuntime> logger)
+    public ActorRuntime(ActorPlacement placement, EmulatorClock clock, ILogger<ActorRuntime> logger)
     {
         Placement = placement;
-        _time = timeProvider;
+        Clock = clock;
         _logger = logger;
     }
 
@@ -75,29 +74,42 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         while (true)
         {
             var activation = GetOrActivate(host, address);
-            using (await activation.Lock.EnterAsync(reentrancyId, host.Settings.MaxStackDepth, cancellationToken))
+            IDisposable turn;
+            try
+            {
+                turn = await activation.Lock.EnterAsync(reentrancyId, host.Settings.MaxStackDepth, cancellationToken);
+            }
+            catch (ActorClosedException)
+            {
+                // Deactivated while this call queued: daprd's router retries a closed target on a fresh activation
+                // (dapr/dapr v1.17.13 pkg/actors/router/router.go).
+                continue;
+            }
+
+            using (turn)
             {
                 if (activation.IsDeactivated)
                 {
-                    // Deactivated while this call queued: daprd activates a fresh instance for it.
                     continue;
                 }
 
-                activation.Touch();
+                activation.TurnStarted();
+                using var turnToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, activation.Lock.Closing);
                 try
                 {
-                    return await SendAsync(host, address, call, reentrancyId, timeout, cancellationToken);
+                    return await SendAsync(host, address, call, reentrancyId, timeout, turnToken.Token);
                 }
-                finally
+                catch (OperationCanceledException ex) when (activation.Lock.Closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
-                    activation.Touch();
+                    // Deactivation cancelled this turn's context: the app call is cut off and the caller gets the error.
+                    throw new ActorInvocationException($"error invoking actor {address}: context canceled (the actor was deactivated during the call)", innerException: ex);
                 }
             }
         }
     }
 
-    /// <summary>Deactivates the actor now (DELETE /actors/{type}/{id} to the app), after the turn in progress.</summary>
-    public async Task<bool> DeactivateAsync(ActorAddress address, CancellationToken cancellationToken = default)
+    /// <summary>Deactivates the actor now, as an idle timeout does: the turn in progress is cancelled.</summary>
+    public async Task<bool> DeactivateAsync(ActorAddress address)
     {
         ActorActivation? activation;
         lock (_lock)
@@ -105,7 +117,7 @@ public sealed partial class ActorRuntime : IAsyncDisposable
             activation = _activations.GetValueOrDefault(address);
         }
 
-        return activation is not null && await DeactivateAsync(activation, onlyIfIdle: false, cancellationToken);
+        return activation is not null && await DeactivateCoreAsync(activation);
     }
 
     /// <summary>Creates or replaces an actor timer (daprd keeps timers in memory; they die with the activation).</summary>
@@ -207,7 +219,9 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         timer.Dispose();
     }
 
-    internal TimeProvider Time => _time;
+    internal TimeProvider Time => Clock.Time;
+
+    internal EmulatorClock Clock { get; }
 
     internal ILogger Logger => _logger;
 
@@ -228,53 +242,45 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         }
     }
 
-    internal void OnIdle(ActorActivation activation) =>
-        _ = DeactivateAsync(activation, onlyIfIdle: true, _stopping.Token);
+    internal async Task DeactivateIdleAsync(ActorActivation activation) => await DeactivateCoreAsync(activation);
 
-    private async Task<bool> DeactivateAsync(ActorActivation activation, bool onlyIfIdle, CancellationToken cancellationToken)
+    /// <summary>
+    /// dapr/dapr v1.17.13 pkg/actors/targets/app/app.go <c>Deactivate</c>: close the lock (queued calls move to a fresh
+    /// activation, the turn in progress is cancelled), forget the activation and its timers, then tell the app.
+    /// </summary>
+    private async Task<bool> DeactivateCoreAsync(ActorActivation activation)
     {
-        try
+        lock (_lock)
         {
-            using (await activation.Lock.EnterAsync(reentrancyId: null, int.MaxValue, cancellationToken))
+            if (activation.IsDeactivated)
             {
-                if (activation.IsDeactivated)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                if (onlyIfIdle && (activation.Lock.Pending > 1 || !activation.IsIdle()))
-                {
-                    activation.Rearm();
-                    return false;
-                }
+            activation.MarkDeactivated();
+            foreach (var key in _timers.Keys.Where(k => k.Actor == activation.Address).ToList())
+            {
+                _timers.Remove(key, out var timer);
+                timer!.Dispose();
+            }
 
-                lock (_lock)
-                {
-                    activation.MarkDeactivated();
-                    foreach (var key in _timers.Keys.Where(k => k.Actor == activation.Address).ToList())
-                    {
-                        _timers.Remove(key, out var timer);
-                        timer!.Dispose();
-                    }
-                }
-
-                // Calls arriving meanwhile queue behind this turn, then find the activation gone and start a new one.
-                await SendDeactivationAsync(activation, cancellationToken);
-                lock (_lock)
-                {
-                    if (_activations.GetValueOrDefault(activation.Address) == activation)
-                    {
-                        _activations.Remove(activation.Address);
-                    }
-                }
-
-                return true;
+            if (_activations.GetValueOrDefault(activation.Address) == activation)
+            {
+                _activations.Remove(activation.Address);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+        activation.Lock.Close();
+        try
         {
-            return false;
+            await SendDeactivationAsync(activation, _stopping.Token);
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Emulator shutting down.
+        }
+
+        return true;
     }
 
     private async Task SendDeactivationAsync(ActorActivation activation, CancellationToken cancellationToken)
@@ -334,7 +340,7 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         }
 
         using var attempt = timeout is { } limit
-            ? new CancellationTokenSource(limit, _time)
+            ? new CancellationTokenSource(limit, Clock.Time)
             : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, cancellationToken);
         try

@@ -77,6 +77,27 @@ public sealed record ActorSchedule(DateTimeOffset DueAt, SchedulePeriod? Period,
         return new ActorSchedule(dueAt, every, repetitions, expiresAt);
     }
 
+    /// <summary>
+    /// A reminder's dueTime/period/ttl as daprd 1.17 hands them to the Scheduler as a job
+    /// (dapr/dapr v1.17.13 pkg/actors/internal/scheduler/scheduler.go), with go-etcd-cron's rules as dapr v1.17.13
+    /// pins it (internal/scheduler/builder.go <c>Parse</c>, repeats.go <c>Next</c>): a job with a period and no dueTime
+    /// starts its clock now and first fires one period later, and a job without a period (one-shot) may not have a ttl.
+    /// </summary>
+    /// <exception cref="FormatException">Not a format daprd accepts, or a ttl on a one-shot reminder (the message is the Scheduler's error as daprd reports it).</exception>
+    public static ActorSchedule ParseReminder(string? dueTime, string? period, string? ttl, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(period) && !string.IsNullOrEmpty(ttl))
+        {
+            // The Scheduler's gRPC error as daprd passes it on (pkg/scheduler/server/api.go returns go-etcd-cron's error).
+            throw new FormatException("rpc error: code = Unknown desc = job failed validation: job must have a schedule to have a ttl");
+        }
+
+        var schedule = Parse(dueTime, period, ttl, now, calendarPeriodsAllowed: false);
+        return string.IsNullOrEmpty(dueTime) && schedule.Period is { } every
+            ? schedule with { DueAt = every.AddTo(now) }
+            : schedule;
+    }
+
     /// <summary>The fire after the one scheduled at <paramref name="scheduledAt"/>, or null when the schedule is done.</summary>
     public DateTimeOffset? NextAfter(DateTimeOffset scheduledAt, int firesSoFar)
     {

@@ -33,7 +33,7 @@ public sealed record ActorTimerRegistration(
 internal sealed partial class ActorTimer : IDisposable
 {
     private readonly ActorRuntime _runtime;
-    private readonly ITimer _timer;
+    private readonly EmulatorClock.ClockTimer _timer;
     private DateTimeOffset _scheduledAt;
     private int _fires;
     private volatile bool _disposed;
@@ -45,7 +45,7 @@ internal sealed partial class ActorTimer : IDisposable
         Address = address;
         Registration = registration;
         _scheduledAt = registration.Schedule.DueAt;
-        _timer = runtime.Time.CreateTimer(static state => ((ActorTimer)state!).OnDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = runtime.Clock.CreateTimer(FireAsync);
     }
 
     public ActorHost Host { get; }
@@ -63,11 +63,8 @@ internal sealed partial class ActorTimer : IDisposable
             return;
         }
 
-        var delay = _scheduledAt - _runtime.Time.GetUtcNow();
-        _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _timer.Change(_scheduledAt - _runtime.Time.GetUtcNow());
     }
-
-    private void OnDue() => _ = FireAsync();
 
     private async Task FireAsync()
     {

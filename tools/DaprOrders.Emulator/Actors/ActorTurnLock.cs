@@ -4,6 +4,9 @@ namespace DaprOrders.Emulator.Actors;
 public sealed class ActorStackDepthExceededException(int maxStackDepth)
     : Exception($"maximum stack depth exceeded: {maxStackDepth}");
 
+/// <summary>The actor was deactivated while a call waited for or held its lock (daprd: a "closed" target, which the router retries on a fresh activation).</summary>
+public sealed class ActorClosedException() : Exception("actor is closed");
+
 /// <summary>
 /// daprd's per-actor lock (wire notes section 5.4): one turn at a time, granted in arrival order, across method
 /// calls, reminders, timers and deactivation. With reentrancy, a call carrying the reentrancy id of the turn in
@@ -13,7 +16,9 @@ internal sealed class ActorTurnLock
 {
     private readonly Lock _lock = new();
     private readonly Queue<(TaskCompletionSource Granted, string? ReentrancyId)> _waiting = new();
+    private readonly CancellationTokenSource _closing = new();
     private bool _held;
+    private bool _closed;
     private string? _reentrancyId;
     private int _depth;
 
@@ -29,11 +34,20 @@ internal sealed class ActorTurnLock
         }
     }
 
+    /// <summary>Cancelled when the lock closes: the turn in progress is cut off (daprd cancels its context).</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <exception cref="ActorClosedException">The lock closed (the actor was deactivated) before the turn started.</exception>
     public async Task<IDisposable> EnterAsync(string? reentrancyId, int maxStackDepth, CancellationToken cancellationToken)
     {
         TaskCompletionSource granted;
         lock (_lock)
         {
+            if (_closed)
+            {
+                throw new ActorClosedException();
+            }
+
             if (!_held)
             {
                 _held = true;
@@ -62,6 +76,29 @@ internal sealed class ActorTurnLock
         }
 
         return new Turn(this, reentrant: false);
+    }
+
+    /// <summary>
+    /// Deactivation (dapr/dapr v1.17.13 pkg/actors/targets/app/lock/lock.go <c>Close</c>): queued calls fail as closed
+    /// and the turn in progress is cancelled; the lock never opens again.
+    /// </summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            while (_waiting.TryDequeue(out var next))
+            {
+                next.Granted.TrySetException(new ActorClosedException());
+            }
+        }
+
+        _closing.Cancel();
     }
 
     private void Exit(bool reentrant)

@@ -197,7 +197,7 @@ internal sealed class ActorsApi(
         ActorSchedule schedule;
         try
         {
-            schedule = ActorSchedule.Parse(dueTime, period, ttl, timeProvider.GetUtcNow(), calendarPeriodsAllowed: false);
+            schedule = ActorSchedule.ParseReminder(dueTime, period, ttl, timeProvider.GetUtcNow());
         }
         catch (FormatException ex)
         {

@@ -9,7 +9,7 @@ using Grpc.Core.Interceptors;
 namespace DaprOrders.Emulator.Grpc;
 
 /// <summary>
-/// daprd's dapr-api-token check on its gRPC API server, reflection included (dapr/dapr v1.17 pkg/api/grpc/auth.go and
+/// daprd's dapr-api-token check on its gRPC API server, reflection included (dapr/dapr@3289e4d pkg/api/grpc/auth.go and
 /// server.go): UNAUTHENTICATED with message "Unauthorized" (http.StatusText(401), from
 /// pkg/messaging/v1 ErrorFromHTTPResponseCode); the detail says whether the token is missing or wrong.
 /// </summary>

@@ -15,7 +15,7 @@ namespace DaprOrders.Emulator.Grpc;
 /// The gRPC door of one sidecar: the RPCs of dapr.proto.runtime.v1.Dapr that the Dapr .NET SDK's DaprClient sends
 /// for state, pub/sub and metadata. It parses the protobuf messages and calls the same cores as the HTTP door
 /// (<see cref="StateBuildingBlock"/>, <see cref="PubSubPublisher"/>, <see cref="SidecarMetadata"/>); status codes and
-/// messages follow dapr/dapr v1.17 pkg/api/grpc/grpc.go, pkg/api/errors and pkg/messages/predefined.go.
+/// messages follow dapr/dapr@3289e4d pkg/api/grpc/grpc.go, pkg/api/errors and pkg/messages/predefined.go.
 /// </summary>
 public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, PubSubPublisher publisher, SidecarMetadata metadata)
 {
@@ -52,8 +52,10 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
         return response;
     });
 
+    // daprd looks the store up before it reads the items, so an unknown store wins over a bad item.
     public Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context) => Run(() =>
     {
+        state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
         foreach (var item in request.States)
         {
@@ -93,6 +95,7 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
 
     public Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context) => Run(() =>
     {
+        state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
         foreach (var operation in request.Operations)
         {
@@ -215,17 +218,16 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
 /// <summary>daprd's gRPC status code for each refusal the cores raise.</summary>
 public static class DaprGrpcStatus
 {
-    /// <summary>State: dapr/dapr v1.17 pkg/api/grpc/grpc.go stateErrorResponse, pkg/api/errors/state.go.</summary>
+    /// <summary>State: dapr/dapr@3289e4d pkg/api/grpc/grpc.go stateErrorResponse, pkg/api/errors/state.go.</summary>
     public static StatusCode Of(StateErrorKind kind) => kind switch
     {
         StateErrorKind.StoreNotConfigured => StatusCode.FailedPrecondition,
         StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey => StatusCode.InvalidArgument,
         StateErrorKind.ETagMismatch => StatusCode.Aborted,
-        StateErrorKind.UnsupportedOperation => StatusCode.Unimplemented,
         _ => StatusCode.Internal,
     };
 
-    /// <summary>Pub/sub, by daprd's errorCode: dapr/dapr v1.17 pkg/api/errors/pubsub.go.</summary>
+    /// <summary>Pub/sub, by daprd's errorCode: dapr/dapr@3289e4d pkg/api/errors/pubsub.go.</summary>
     public static StatusCode Of(string errorCode) => errorCode switch
     {
         "ERR_PUBSUB_NOT_CONFIGURED" => StatusCode.FailedPrecondition,

@@ -25,9 +25,17 @@ internal static class DaprGrpcHosting
             options.MaxReceiveMessageSize = 4 * 1024 * 1024;
         });
         services.AddSingleton<IServiceMethodProvider<DaprGrpcApi>, DaprServiceMethodProvider>();
-        // daprd registers gRPC reflection on its API server; the SDK's bulk publish asks it which methods exist.
-        // Registered before AddGrpcReflection so it describes Dapr.Protos' service, which has no generated server base.
-        services.AddSingleton(new ReflectionServiceImpl(DaprServiceMethodProvider.Service, global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor));
+        // daprd registers gRPC reflection on its API server; the SDK's bulk publish asks it (grpc.reflection.v1) which
+        // methods exist. Registered before AddGrpcReflection, which would otherwise look for a generated server base
+        // class to describe, and Dapr.Protos has none.
+        Google.Protobuf.Reflection.ServiceDescriptor[] described =
+        [
+            DaprServiceMethodProvider.Service,
+            global::Grpc.Reflection.V1.ServerReflection.Descriptor,
+            global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
+        ];
+        services.AddSingleton(new ReflectionV1ServiceImpl(described));
+        services.AddSingleton(new ReflectionServiceImpl(described));
         services.AddGrpcReflection();
         return services;
     }

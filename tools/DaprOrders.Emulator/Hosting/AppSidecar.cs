@@ -85,6 +85,7 @@ public sealed partial class AppSidecar : IAsyncDisposable
         builder.Services.AddDaprGrpcApi(this, _services);
 
         var web = builder.Build();
+        web.Use(ServeOnlyGrpcOnGrpcPort);
         web.Use(CleanPath);
         web.UseRouting(); // after CleanPath: routes match the cleaned path
         web.Use(RequireApiToken);
@@ -186,13 +187,30 @@ public sealed partial class AppSidecar : IAsyncDisposable
         return next();
     }
 
+    // The gRPC port serves gRPC only, as daprd's does: the HTTP API's routes share this host but not that port.
+    private Task ServeOnlyGrpcOnGrpcPort(HttpContext context, Func<Task> next)
+    {
+        if (context.Connection.LocalPort != GrpcPort
+            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            return next();
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
     // daprd checks DAPR_API_TOKEN on every API call except the health endpoints, and answers in plain text. gRPC calls
-    // are checked by DaprApiTokenInterceptor, which answers with a gRPC status as daprd's gRPC server does.
+    // are checked by DaprApiTokenInterceptor instead, which answers with a gRPC status as daprd's gRPC server does.
     private Task RequireApiToken(HttpContext context, Func<Task> next)
     {
+        if (context.Connection.LocalPort == GrpcPort)
+        {
+            return next();
+        }
+
         var expected = Options.DaprApiToken;
-        if (string.IsNullOrEmpty(expected) || context.Request.Path.StartsWithSegments("/v1.0/healthz", StringComparison.Ordinal)
-            || context.Connection.LocalPort == GrpcPort)
+        if (string.IsNullOrEmpty(expected) || context.Request.Path.StartsWithSegments("/v1.0/healthz", StringComparison.Ordinal))
         {
             return next();
         }

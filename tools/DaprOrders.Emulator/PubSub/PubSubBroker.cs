@@ -40,7 +40,7 @@ public sealed record ActiveSubscription(
 /// its own copy of a message, like daprd's consumerID = app-id. Groups outlive app restarts: while an app is
 /// disconnected its messages wait, and deliveries cut off by the restart are redelivered.
 /// </summary>
-public sealed class PubSubBroker(EmulatorOptions options)
+public sealed class PubSubBroker(EmulatorOptions options, EmulatorClock clock)
 {
     private readonly ConcurrentDictionary<(string AppId, string Pubsub, string Topic), ConsumerGroup> _groups = new();
     private int _queued;
@@ -121,7 +121,7 @@ public sealed class PubSubBroker(EmulatorOptions options)
     }
 
     internal ConsumerGroup Group(string appId, string pubsub, string topic) =>
-        _groups.GetOrAdd((appId, pubsub, topic), key => new ConsumerGroup(key.AppId, key.Pubsub, key.Topic, this, options.MaxConcurrentDeliveriesPerSubscription, options.TimeProvider));
+        _groups.GetOrAdd((appId, pubsub, topic), key => new ConsumerGroup(key.AppId, key.Pubsub, key.Topic, this, options.MaxConcurrentDeliveriesPerSubscription, clock));
 
     internal IEnumerable<ConsumerGroup> GroupsOf(string appId) => _groups.Values.Where(g => g.AppId == appId);
 
@@ -154,11 +154,11 @@ internal sealed class ConsumerGroup
     private CancellationTokenSource? _connection;
     private Task _loop = Task.CompletedTask;
 
-    private readonly TimeProvider _timeProvider;
+    private readonly EmulatorClock _clock;
 
-    public ConsumerGroup(string appId, string pubsub, string topic, PubSubBroker broker, int maxConcurrency, TimeProvider timeProvider)
+    public ConsumerGroup(string appId, string pubsub, string topic, PubSubBroker broker, int maxConcurrency, EmulatorClock clock)
     {
-        _timeProvider = timeProvider;
+        _clock = clock;
         AppId = appId;
         Pubsub = pubsub;
         Topic = topic;
@@ -248,6 +248,7 @@ internal sealed class ConsumerGroup
             {
                 await _concurrency.WaitAsync(connection);
                 var batch = new List<QueuedMessage>();
+                IDisposable? filling = null;
                 try
                 {
                     var first = await _queue.Reader.ReadAsync(connection);
@@ -255,10 +256,12 @@ internal sealed class ConsumerGroup
                     _broker.CountQueued(-1);
                     batch.Add(first);
                     TakeAvailable(batch, bulk.MaxMessagesCount);
+                    // Released work from the window's wake until the batch counts as delivering.
+                    filling = _clock.BeginWork();
                     if (batch.Count < bulk.MaxMessagesCount)
                     {
                         using var fill = CancellationTokenSource.CreateLinkedTokenSource(connection);
-                        var timer = Task.Delay(TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs), _timeProvider, fill.Token);
+                        var timer = _clock.DelayAsync(TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs), fill.Token);
                         while (batch.Count < bulk.MaxMessagesCount && !timer.IsCompleted)
                         {
                             var more = _queue.Reader.WaitToReadAsync(fill.Token).AsTask();
@@ -278,12 +281,15 @@ internal sealed class ConsumerGroup
                         _broker.CountWaitingForRetry(-1);
                     }
 
+                    filling?.Dispose();
+
                     _concurrency.Release();
                     throw;
                 }
 
                 _broker.CountDelivering(batch.Count);
                 _broker.CountWaitingForRetry(-batch.Count);
+                filling?.Dispose();
                 var subscription = Subscription!;
                 running.RemoveAll(t => t.IsCompleted);
                 running.Add(Task.Run(

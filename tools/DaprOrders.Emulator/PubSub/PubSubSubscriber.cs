@@ -26,7 +26,7 @@ public sealed partial class PubSubSubscriber(
     FaultInjection faults,
     EmulatorResources resources,
     EmulatedApps apps,
-    TimeProvider timeProvider,
+    EmulatorClock clock,
     ILogger<PubSubSubscriber> logger) : IAppConnectionParticipant, ISidecarMetadataContributor
 {
     private static readonly HashSet<string> ExcludedHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -332,7 +332,7 @@ public sealed partial class PubSubSubscriber(
             body = message.Data;
         }
 
-        if (CloudEventEnvelope.HasExpired(cloudEvent, timeProvider.GetUtcNow()))
+        if (CloudEventEnvelope.HasExpired(cloudEvent, clock.Time.GetUtcNow()))
         {
             LogExpired(appId, message.Topic, cloudEvent["id"]?.ToString());
             await DeadLetterAsync(subscription, message, null);
@@ -523,7 +523,8 @@ public sealed partial class PubSubSubscriber(
 
     private async Task WaitOnClockAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
-        var wait = Task.Delay(delay, timeProvider, cancellationToken);
+        using var released = clock.BeginWork();
+        var wait = clock.DelayAsync(delay, cancellationToken);
         MarkWaiting(true);
         try
         {

@@ -35,10 +35,12 @@ public sealed record ResolvedResiliency(TimeSpan? Timeout, RetryPolicy? Retry, C
 
 /// <summary>
 /// daprd's resiliency wrapping: retry( circuitBreaker( timeout( call ))). Every wait uses the emulator's
-/// <see cref="TimeProvider"/>, so a FakeTimeProvider drives retries and timeouts in tests.
+/// <see cref="EmulatorClock"/>, so a FakeTimeProvider drives retries and timeouts in tests.
 /// </summary>
-public sealed class ResiliencyPipeline(ResolvedResiliency policy, TimeProvider timeProvider, Func<double> random, Action<bool>? waitObserver = null)
+public sealed class ResiliencyPipeline(ResolvedResiliency policy, EmulatorClock clock, Func<double> random, Action<bool>? waitObserver = null)
 {
+    private readonly TimeProvider _time = clock.Time;
+
     public ResolvedResiliency Policy { get; } = policy;
 
     /// <param name="onRetryWait">Called with true when a retry delay starts (its timer already registered) and false when it ends.</param>
@@ -48,7 +50,7 @@ public sealed class ResiliencyPipeline(ResolvedResiliency policy, TimeProvider t
         Action<bool>? onRetryWait = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        var started = timeProvider.GetUtcNow();
+        var started = _time.GetUtcNow();
         var retries = 0;
         var interval = RetryPolicy.ExponentialInitialInterval;
         while (true)
@@ -78,7 +80,7 @@ public sealed class ResiliencyPipeline(ResolvedResiliency policy, TimeProvider t
             }
             else
             {
-                if (timeProvider.GetUtcNow() - started > RetryPolicy.ExponentialMaxElapsedTime)
+                if (_time.GetUtcNow() - started > RetryPolicy.ExponentialMaxElapsedTime)
                 {
                     return result;
                 }
@@ -89,17 +91,22 @@ public sealed class ResiliencyPipeline(ResolvedResiliency policy, TimeProvider t
             }
 
             retries++;
-            var wait = Task.Delay(delay, timeProvider, cancellationToken);
-            waitObserver?.Invoke(true);
-            onRetryWait?.Invoke(true);
-            try
+            // Counted as work the clock released from its wake until the observers saw the wait end (a delivery's
+            // counters then take over), so a test advancing the clock cannot read between the two.
+            using (clock.BeginWork())
             {
-                await wait;
-            }
-            finally
-            {
-                onRetryWait?.Invoke(false);
-                waitObserver?.Invoke(false);
+                var wait = clock.DelayAsync(delay, cancellationToken);
+                waitObserver?.Invoke(true);
+                onRetryWait?.Invoke(true);
+                try
+                {
+                    await wait;
+                }
+                finally
+                {
+                    onRetryWait?.Invoke(false);
+                    waitObserver?.Invoke(false);
+                }
             }
         }
     }
@@ -113,7 +120,7 @@ public sealed class ResiliencyPipeline(ResolvedResiliency policy, TimeProvider t
         }
 
         Attempt<T> result;
-        using var timeout = Policy.Timeout is { } limit ? new CancellationTokenSource(limit, timeProvider) : null;
+        using var timeout = Policy.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {

@@ -8,7 +8,7 @@ namespace DaprOrders.Emulator.Resiliency;
 /// Default*Policy names, most specific first (wire notes section 6). Circuit breakers keep state per calling app and
 /// target, like each daprd process does.
 /// </summary>
-public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider timeProvider, EmulatorOptions options)
+public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorClock clock, EmulatorOptions options)
 {
     private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
     private readonly Random _jitter = options.RandomSeed is { } seed ? new Random(seed) : new Random();
@@ -47,7 +47,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
         var builtIn = BuiltInRetry(callerAppId, "DaprBuiltInServiceRetries",
             new RetryPolicy("DaprBuiltInServiceRetries", RetryBackoff.Constant, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 3, null));
         builtIn = builtIn with { MaxRetries = Math.Max(3, builtIn.MaxRetries) };
-        return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, timeProvider, NextRandom, OnRetryWait);
+        return new ResiliencyPipeline(pipeline.Policy with { Retry = builtIn }, clock, NextRandom, OnRetryWait);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
     {
         var retry = BuiltInRetry(appId, "DaprBuiltInInitializationRetries",
             new RetryPolicy("DaprBuiltInInitializationRetries", RetryBackoff.Exponential, TimeSpan.Zero, TimeSpan.FromSeconds(10), 3, null));
-        return new ResiliencyPipeline(new ResolvedResiliency(null, retry, null), timeProvider, NextRandom, OnRetryWait);
+        return new ResiliencyPipeline(new ResolvedResiliency(null, retry, null), clock, NextRandom, OnRetryWait);
     }
 
     /// <summary>
@@ -113,8 +113,8 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, TimeProvider
             : Default(visible, defaultKinds, "CircuitBreaker", r => r.CircuitBreakers);
         var breaker = breakerPolicy is null
             ? null
-            : _breakers.GetOrAdd($"{appId}/{targetKey}", _ => new CircuitBreaker(breakerPolicy, timeProvider));
-        return new ResiliencyPipeline(new ResolvedResiliency(timeout == default ? null : timeout, retry, breaker), timeProvider, NextRandom, OnRetryWait);
+            : _breakers.GetOrAdd($"{appId}/{targetKey}", _ => new CircuitBreaker(breakerPolicy, clock.Time));
+        return new ResiliencyPipeline(new ResolvedResiliency(timeout == default ? null : timeout, retry, breaker), clock, NextRandom, OnRetryWait);
     }
 
     private static (string, TValue)? Named<TValue>(List<ResiliencyDefinition> visible, string? name, Func<ResiliencyDefinition, IReadOnlyDictionary<string, TValue>> policies)

@@ -23,11 +23,11 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
         routes.MapDelete("/v1.0/state/{store}/{key}", (string store, string key, HttpRequest request) => Delete(sidecar, store, key, request));
     }
 
-    /// <summary>daprd's HTTP status for each refusal (dapr/dapr v1.17 pkg/http/api_state.go, pkg/api/errors/state.go).</summary>
+    /// <summary>daprd's HTTP status for each refusal (dapr/dapr@3289e4d pkg/api/http/http.go, pkg/api/errors/state.go).</summary>
     private static IResult Error(StateRequestException error) => SidecarHttp.Error(
         error.Kind switch
         {
-            StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey or StateErrorKind.UnsupportedOperation => 400,
+            StateErrorKind.StoreNotFound or StateErrorKind.InvalidKey => 400,
             StateErrorKind.ETagMismatch => 409,
             _ => 500,
         },

@@ -22,9 +22,6 @@ public enum StateErrorKind
     /// <summary>An ETag did not match, or first-write found the key (HTTP 409, gRPC ABORTED).</summary>
     ETagMismatch,
 
-    /// <summary>A transaction operation other than upsert/delete (HTTP 400, gRPC UNIMPLEMENTED).</summary>
-    UnsupportedOperation,
-
     /// <summary>The outbox cannot publish to its topics (HTTP 500 ERR_PUBSUB_OUTBOX, gRPC INTERNAL).</summary>
     OutboxPublish,
 
@@ -83,7 +80,7 @@ public sealed record BulkStateItem(string Key, StoredState? Item);
 /// </summary>
 public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublisher publisher, PubSubBroker broker, EmulatorResources resources, TimeProvider timeProvider)
 {
-    /// <summary>The store <paramref name="appId"/> calls <paramref name="storeName"/> (dapr/dapr v1.17 pkg/api/universal/state.go GetStateStore).</summary>
+    /// <summary>The store <paramref name="appId"/> calls <paramref name="storeName"/> (dapr/dapr@3289e4d pkg/api/universal/state.go GetStateStore).</summary>
     public StateStoreComponent Resolve(string appId, string storeName)
     {
         if (!registry.StoresFor(appId).Any())
@@ -223,7 +220,7 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
         }
         catch (StateETagMismatchException ex)
         {
-            // Inside a transaction daprd answers 500 / INTERNAL, not 409 / ABORTED (dapr/dapr v1.17 pkg/api/grpc/grpc.go ExecuteStateTransaction).
+            // Inside a transaction daprd answers 500 / INTERNAL, not 409 / ABORTED (dapr/dapr@3289e4d pkg/api/grpc/grpc.go ExecuteStateTransaction).
             throw new StateRequestException(StateErrorKind.TransactionFailed, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {ex.Message}");
         }
 
@@ -234,7 +231,7 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
         }
     }
 
-    /// <summary>daprd's physical key; a key containing "||" is refused (dapr/dapr v1.17 pkg/components/state GetModifiedStateKey).</summary>
+    /// <summary>daprd's physical key; a key containing "||" is refused (dapr/dapr@3289e4d pkg/components/state GetModifiedStateKey).</summary>
     private static string PhysicalKey(StateStoreComponent store, string appId, string key) =>
         key.Contains("||", StringComparison.Ordinal)
             ? throw new StateRequestException(StateErrorKind.InvalidKey, "ERR_MALFORMED_REQUEST", $"input key/keyPrefix '{key}' can't contain '||'")
