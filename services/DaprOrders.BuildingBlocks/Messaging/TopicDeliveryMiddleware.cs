@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapr;
 using Dapr.AspNetCore;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.BuildingBlocks.Messaging;
@@ -13,7 +14,7 @@ namespace DaprOrders.BuildingBlocks.Messaging;
 /// <list type="bullet">
 /// <item>a delivery that can never be processed (not JSON, or data the endpoint cannot bind) is answered
 /// <c>DROP</c> with a warning: retrying could not succeed, and DROP lets daprd dead-letter it;</item>
-/// <item>a request Kestrel refuses (e.g. a body beyond its size limit) keeps its 4xx, as on any endpoint;</item>
+/// <item>a request Kestrel refuses otherwise (e.g. a body beyond its size limit, 413) keeps its 4xx, as on any endpoint;</item>
 /// <item>a handler that throws is answered 500 problem+json, which daprd retries per the pubsub's resiliency policy.</item>
 /// </list>
 /// It also runs the consumer span and the delivery metrics (<see cref="MessagingTelemetry"/>).
@@ -31,9 +32,24 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
         var delivery = TopicDelivery.Start(context, topic.PubsubName, topic.Name);
         Exception? failure = null;
         string outcome;
+        // The endpoint answers into a buffer: when it could not bind the delivery, minimal APIs have already written a
+        // 400/415 problem body, which must become DROP instead (the answer is a few bytes, so buffering costs little).
+        var response = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        using var buffer = new MemoryStream();
+        var buffered = new StreamResponseBodyFeature(buffer);
         try
         {
-            await next(context);
+            context.Features.Set<IHttpResponseBodyFeature>(buffered);
+            try
+            {
+                await next(context);
+                await buffered.CompleteAsync();
+            }
+            finally
+            {
+                context.Features.Set(response);
+            }
+
             if (!delivery.Described)
             {
                 // Unwrapped by the SDK's CloudEvents middleware, which forwards the attributes as headers.
@@ -42,11 +58,16 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
                     headers["Cloudevent.traceid"]);
             }
 
-            if (delivery.AnsweredStatus is null && !context.Response.HasStarted
+            if (delivery.AnsweredStatus is null
                 && context.Response.StatusCode is StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType)
             {
                 // The endpoint could not bind the delivery's data (missing, of another shape, not JSON).
                 await DropAsync(context, $"the endpoint could not read its data (HTTP {context.Response.StatusCode})");
+            }
+            else
+            {
+                buffer.Position = 0;
+                await buffer.CopyToAsync(context.Response.Body, context.RequestAborted);
             }
 
             outcome = OutcomeOf(delivery, context.Response.StatusCode);
@@ -59,9 +80,9 @@ internal sealed partial class TopicDeliveryMiddleware(RequestDelegate next, ILog
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode is StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType)
         {
-            // Thrown instead of answered when RouteHandlerOptions.ThrowOnBadRequest is on (the Development default).
+            // The same binding failure where minimal APIs throw it (RouteHandlerOptions.ThrowOnBadRequest, on in Development).
             failure = ex;
-            await DropAsync(context, $"the endpoint could not read its data: {ex.Message}");
+            await DropAsync(context, "the endpoint could not read its data: " + ex.Message);
             outcome = MessagingTelemetry.Outcomes.Drop;
         }
         catch (BadHttpRequestException ex)
