@@ -44,7 +44,7 @@ app.UseRateLimiter();
 app.MapDaprSubscribeHandler();
 // Until Ordering's subscriptions move to AddDaprApp's token policy, its actor routes take the Sidecar library's token
 // check; the SDK's composite endpoint builder has no Finally(), so the check goes on a group around them.
-app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers();
+app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers().AnswerUnservableActorCalls();
 app.MapOrderApi();
 app.MapSagaEvents();
 
