@@ -107,7 +107,9 @@ public sealed class FakeSidecar : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        var request = new SidecarRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", body);
+        // daprd cleans the path first (the actor SDK sends "//v1.0/..."): dapr/dapr v1.17 pkg/api/http/server.go getRouter.
+        var path = System.Text.RegularExpressions.Regex.Replace(context.Request.Path.Value ?? "", "/{2,}", "/");
+        var request = new SidecarRequest(context.Request.Method, path, context.Request.QueryString.Value ?? "", body);
         lock (_gate)
         {
             _requests.Add(request);
@@ -129,8 +131,8 @@ public sealed class FakeSidecar : IAsyncDisposable
             ("POST", ["v1.0", "publish", ..]) => Results.NoContent(),
             ("PUT", ["v1.0", "actors", _, _, "method", _]) => Results.Ok(),
             ("GET", ["v1.0", "actors", var type, var id, "state", var key]) => Get($"{type}||{id}||{key}"),
-            ("POST", ["v1.0", "actors", var type, var id, "state"]) => ActorTransaction(type, id, request.Json!.AsArray()),
-            ("POST" or "DELETE", ["v1.0", "actors", _, _, "reminders" or "timers", _]) => Results.NoContent(),
+            ("PUT" or "POST", ["v1.0", "actors", var type, var id, "state"]) => ActorTransaction(type, id, request.Json!.AsArray()),
+            ("PUT" or "POST" or "DELETE", ["v1.0", "actors", _, _, "reminders" or "timers", _]) => Results.NoContent(),
             _ => Results.Json(new { errorCode = "ERR_FAKE_UNKNOWN", message = $"{request.Method} {request.Path}" }, statusCode: 404),
         };
     }

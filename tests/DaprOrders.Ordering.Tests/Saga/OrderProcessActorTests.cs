@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
@@ -42,18 +43,18 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     [Fact]
     public async Task The_happy_path_reserves_requests_payment_and_completes()
     {
-        await CallAsync("StartAsync", CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
         Assert.Equal("Reserving", Status());
-        var reminder = Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
+        var reminder = Assert.Single(_sidecar.RequestsTo("PUT", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
         Assert.Equal("0h0m30s0ms", (string?)reminder.Json!["dueTime"]);
-        Assert.Null(reminder.Json!["period"]);
+        Assert.Equal("", (string?)reminder.Json!["period"]); // one-shot: the SDK writes no period for an infinite one
 
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
         Assert.Equal("AwaitingPayment", Status());
         var paymentRequested = Assert.Single(Published("daprorders.payment.requested.v1"));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount":3998,"currency":"EUR"}"""), paymentRequested.Json!["amount"]));
 
-        await CallAsync("OnPaymentSucceededAsync", $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnPaymentSucceededAsync), $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
         Assert.Equal("Completed", Status());
         Assert.Single(Published("daprorders.order.completed.v1"));
         Assert.Single(_sidecar.RequestsTo("DELETE", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
@@ -66,14 +67,14 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     [Fact]
     public async Task Redelivery_and_events_after_the_end_change_nothing()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("OnStockRejectedAsync", $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("OnStockRejectedAsync", $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("OnPaymentSucceededAsync", $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.OnStockRejectedAsync), $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnStockRejectedAsync), $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnPaymentSucceededAsync), $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
         await RemindAsync();
 
-        Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
+        Assert.Single(_sidecar.RequestsTo("PUT", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
         var cancelled = Assert.Single(Published("daprorders.order.cancelled.v1"));
         Assert.Equal("out-of-stock", (string?)cancelled.Json!["reason"]);
         Assert.Empty(Published("daprorders.order.completed.v1"));
@@ -84,7 +85,7 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     [Fact]
     public async Task The_deadline_cancels_an_unfinished_order()
     {
-        await CallAsync("StartAsync", CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
         _app.Clock.Advance(TimeSpan.FromSeconds(30));
 
         await RemindAsync();
@@ -99,19 +100,19 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     [Fact]
     public async Task An_event_that_overtakes_order_created_starts_the_saga_from_the_stored_order()
     {
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("StartAsync", CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
 
         Assert.Equal("AwaitingPayment", Status());
-        Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
+        Assert.Single(_sidecar.RequestsTo("PUT", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
         Assert.Single(Published("daprorders.payment.requested.v1"));
     }
 
     [Fact]
     public async Task A_stored_outcome_from_a_failed_turn_wins_over_a_later_decision()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
         // A payment turn recorded Completed on the document, then failed before publishing and saving its state.
         var order = _sidecar.State($"order-{_orderId}")!;
         order["status"] = "Completed";
@@ -131,7 +132,7 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     {
         const string unknown = "0f8fad5b-d9cb-869f-a165-70867728950e";
 
-        using var response = await _client.PutAsync($"/actors/OrderProcess/{unknown}/method/OnPaymentFailedAsync",
+        using var response = await _client.PutAsync($"/actors/OrderProcess/{unknown}/method/{nameof(IOrderProcessActor.OnPaymentFailedAsync)}",
             Json($$"""{"orderId":"{{unknown}}","reason":"declined","declineCode":"do-not-honor","failedAt":"2026-11-23T12:00:01Z"}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

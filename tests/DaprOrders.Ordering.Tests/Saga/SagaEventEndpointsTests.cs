@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
@@ -52,15 +53,15 @@ public sealed class SagaEventEndpointsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/events/orders/created", "daprorders.order.created.v1", "StartAsync",
+    [InlineData("/events/orders/created", "daprorders.order.created.v1", nameof(IOrderProcessActor.StartAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":1,"unitPrice":5}],"total":{"amount":5,"currency":"EUR"},"createdAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", "OnStockReservedAsync",
+    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", nameof(IOrderProcessActor.OnStockReservedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","lines":[{"sku":"a","quantity":1}],"reservedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", "OnStockRejectedAsync",
+    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", nameof(IOrderProcessActor.OnStockRejectedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","shortages":[],"rejectedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", "OnPaymentSucceededAsync",
+    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", nameof(IOrderProcessActor.OnPaymentSucceededAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","paymentId":"p","amount":{"amount":5,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", "OnPaymentFailedAsync",
+    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", nameof(IOrderProcessActor.OnPaymentFailedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""")]
     public async Task Events_are_forwarded_to_the_order_actor_through_the_sidecar(string path, string type, string method, string data)
     {
@@ -68,7 +69,9 @@ public sealed class SagaEventEndpointsTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", status);
         var call = Assert.Single(_sidecar.RequestsTo("PUT", $"/v1.0/actors/OrderProcess/{OrderId}/method/{method}"));
-        Assert.Equal(OrderId, (string?)call.Json!["orderId"]);
+        // The typed proxy sends JSON: {"value":{"<parameter name>":<event>}}.
+        var arguments = call.Json!["value"]!.AsObject();
+        Assert.Equal(OrderId, (string?)Assert.Single(arguments).Value!["orderId"]);
     }
 
     [Theory]
