@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
+using DaprOrders.ServiceDefaults.Telemetry;
 
 namespace DaprOrders.EndToEnd.Tests.Observability;
 
@@ -19,7 +20,8 @@ internal sealed class SpanRecorder : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "System.Net.Http" || source.Name.StartsWith("DaprOrders.", StringComparison.Ordinal),
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore" || ServiceTelemetry.ClientActivitySources.Contains(source.Name)
+                || source.Name.StartsWith("DaprOrders.", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };

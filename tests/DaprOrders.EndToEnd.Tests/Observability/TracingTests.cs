@@ -110,6 +110,10 @@ public sealed class TracingTests(ITestOutputHelper output)
             "a client span to the sidecar under every producer span");
         output.WriteLine(trace.Describe());
 
+        // The services trace the same sources as this recorder: a client span whose parent is missing would reach an
+        // exporter as an orphan (as the HttpClient span inside an untraced Grpc.Net.Client activity did).
+        Assert.All(trace.Spans.Where(s => s.Kind == ActivityKind.Client && s.ParentSpanId != default), span => Assert.NotNull(trace.Parent(span)));
+
         // The intake stores the order (and its outbox event) through the sidecar's state API, within the request.
         var store = Assert.Single(SidecarCalls(trace), c => RecordedTrace.Tag(c, "url.full")!.Contains("/v1.0/state/orderstore/transaction", StringComparison.Ordinal)
             && IsUnder(trace, c, intake));
