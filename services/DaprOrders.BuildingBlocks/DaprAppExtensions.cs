@@ -24,7 +24,7 @@ namespace DaprOrders.BuildingBlocks;
 /// app.UseDaprApp();                     // token check, delivery contract, the SDK's CloudEvents middleware
 /// app.MapSubscribeHandler().RequireDaprApp();
 /// var events = app.MapTopicEndpoints(); // one group per service for its deliveries
-/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "orders", type, "deadletters"));
+/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "orders", type, "deadletters", priority: 1));
 /// </code>
 /// </summary>
 public static class DaprAppExtensions

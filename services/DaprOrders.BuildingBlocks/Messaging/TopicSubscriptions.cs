@@ -10,8 +10,12 @@ namespace DaprOrders.BuildingBlocks.Messaging;
 /// </summary>
 public static class TopicSubscriptions
 {
-    /// <summary>Deliveries of <paramref name="eventType"/> on <paramref name="topic"/>.</summary>
-    public static TopicOptions OfType(string pubsubName, string topic, string eventType, string? deadLetterTopic, int priority = 0) => new()
+    /// <summary>
+    /// Deliveries of <paramref name="eventType"/> on <paramref name="topic"/>. Each rule of a topic needs its own
+    /// <paramref name="priority"/>: the rules match distinct types, so the order does not change which route wins, but
+    /// the SDK's subscribe handler reports equal priorities as an error.
+    /// </summary>
+    public static TopicOptions OfType(string pubsubName, string topic, string eventType, string? deadLetterTopic, int priority) => new()
     {
         PubsubName = pubsubName,
         Name = topic,

@@ -16,19 +16,19 @@ public static class OrderEventEndpoints
                 order is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCreatedAsync(order, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCreated, Topics.DeadLetters));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/orders/completed", async (OrderCompleted completion, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
                 completion is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCompletedAsync(completion, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 2));
 
         events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
                 cancellation is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCancelledAsync(cancellation, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 3));
 
         // Other types on `orders` (payment.requested) are not ours: acknowledge them, or daprd would dead-letter them.
         events.MapPost("/orders", () => TopicResponse.Success())

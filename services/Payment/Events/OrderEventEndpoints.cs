@@ -14,13 +14,13 @@ public static class OrderEventEndpoints
 
         events.MapPost("/orders/payment-requested", async (PaymentRequested request, PaymentProcessor processor, CancellationToken cancellationToken) =>
                 TopicResponse.For(await processor.OnPaymentRequestedAsync(request, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.PaymentRequested, Topics.DeadLetters));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.PaymentRequested, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, PaymentProcessor processor, CancellationToken cancellationToken) =>
                 cancellation is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await processor.OnOrderCancelledAsync(cancellation, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
 
         // Other types on `orders` (created, completed) are not ours.
         events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
