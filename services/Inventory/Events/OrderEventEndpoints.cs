@@ -31,8 +31,7 @@ public static class OrderEventEndpoints
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 3));
 
         // Other types on `orders` (payment.requested) are not ours: acknowledge them, or daprd would dead-letter them.
-        events.MapPost("/orders", () => TopicResponse.Success())
-            .WithTopic(TopicSubscriptions.Default(PubSub.Name, Topics.Orders, Topics.DeadLetters));
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
 
         return events;
     }
