@@ -1,9 +1,9 @@
+using Dapr;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Intake;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Telemetry;
-using DaprOrders.Sidecar;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -112,7 +112,7 @@ public static partial class OrderApiEndpoints
                 ? [await store.SubmitAsync(OrderSubmissionReader.ToOrder(submissions[0], now), context.RequestAborted)]
                 : await Task.WhenAll(submissions.Select(s => store.SubmitAsync(OrderSubmissionReader.ToOrder(s, now), context.RequestAborted)));
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (DaprException ex)
         {
             LogStoreUnavailable(logger, ex);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Order store unavailable",
@@ -234,14 +234,15 @@ public static partial class OrderApiEndpoints
         return TypedResults.Ok(new OrderStats(document.CountsByStatus(), document.TotalOrders));
     }
 
-    // Reads that cannot reach the sidecar are a temporary condition of this service, not a server bug.
+    // Reads that cannot reach the sidecar are a temporary condition of this service, not a server bug. The SDK's
+    // DaprClient wraps every failed gRPC call in DaprException, an unreachable sidecar (gRPC UNAVAILABLE) included.
     private static async ValueTask<object?> AnswerUnavailableSidecar(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {
             return await next(context);
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (DaprException ex)
         {
             var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<OrderStore>>();
             LogStoreUnavailable(logger, ex);
