@@ -1,4 +1,5 @@
 using Dapr;
+using DaprOrders.BuildingBlocks;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Intake;
@@ -29,6 +30,8 @@ public static partial class OrderApiEndpoints
             .AddEndpointFilter(AnswerUnavailableSidecar);
 
         orders.MapPost("/orders", SubmitAsync)
+            // The intake reads the CloudEvent itself: the SDK's CloudEvents middleware (UseDaprApp) must not unwrap it.
+            .ReceiveCloudEventEnvelope()
             .WithName("SubmitOrder")
             .WithSummary("Submit orders as CloudEvents (daprorders.order.submitted.v1)")
             .WithDescription(
