@@ -30,9 +30,8 @@ public static class OrderEventEndpoints
                     : TopicResponse.Drop())
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 3));
 
-        // Other types on `orders` (payment.requested) are not ours: acknowledge them, or daprd would dead-letter them.
-        events.MapPost("/orders", () => TopicResponse.Success())
-            .WithTopic(TopicSubscriptions.Default(PubSub.Name, Topics.Orders, Topics.DeadLetters));
+        // Other types on `orders` (payment.requested) are not ours.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
 
         return events;
     }
