@@ -58,6 +58,9 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
 
         var order = (await _host.StateAsync($"order-{_orderId}"))!;
         Assert.Equal(["Submitted", "Reserving", "AwaitingPayment", "Completed"], order["history"]!.AsArray().Select(h => (string?)h!["status"]));
+        // The saga's saves keep the document's shape: camelCase members, optional ones omitted rather than null.
+        Assert.False(order.AsObject().ContainsKey("cancellationReason"), order.ToJsonString());
+        Assert.All(order["history"]!.AsArray(), h => Assert.Equal(["at", "status"], h!.AsObject().Select(m => m.Key).Order(StringComparer.Ordinal)));
         Assert.Equal("Completed", (string?)(await _host.ActorStateAsync(_orderId, OrderProcessActor.StateName))!["status"]);
     }
 
