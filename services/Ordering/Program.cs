@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
+using Dapr.Client;
 using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering;
 using DaprOrders.Ordering.Api;
@@ -8,19 +11,18 @@ using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Telemetry;
 using DaprOrders.ServiceDefaults;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
+    // Same shape as the contracts and the stored documents: optional members are omitted rather than written as null.
+    json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     json.SerializerOptions.TypeInfoResolverChain.Insert(0, OrderingJsonContext.Default);
     json.SerializerOptions.TypeInfoResolverChain.Insert(1, ContractsJsonContext.Default);
 });
-
-builder.Services.AddDaprSidecar();
+builder.AddDaprApp();
 var saga = builder.Configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
 builder.AddDaprActors(actors =>
 {
@@ -31,7 +33,8 @@ builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Sec
 builder.Services.AddOptions<SagaOptions>().BindConfiguration(SagaOptions.Section);
 builder.Services.AddOptions<OrderIndexOptions>().BindConfiguration(OrderIndexOptions.Section);
 builder.Services.AddApiRateLimiting(builder.Configuration);
-builder.Services.AddTransient<OrderStore>();
+builder.Services.AddSingleton(services => new ETaggedStateStore<OrderDocument>(services.GetRequiredService<DaprClient>(), OrderStore.StoreName));
+builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddSingleton<SubmissionTracker>();
 builder.Services.AddSingleton<OrderingMetrics>();
 builder.Services.AddSingleton<OrderIndexWriter>();
@@ -39,12 +42,10 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderIndexWriter>(
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseDaprApp();
 app.UseRateLimiter();
-
-app.MapDaprSubscribeHandler();
-// Until Ordering's subscriptions move to AddDaprApp's token policy, its actor routes take the Sidecar library's token
-// check; the SDK's composite endpoint builder has no Finally(), so the check goes on a group around them.
-app.MapGroup(string.Empty).RequireDaprAppToken().MapActorsHandlers().AnswerUnservableActorCalls();
+app.MapSubscribeHandler().RequireDaprApp();
+app.MapDaprActors();
 app.MapOrderApi();
 app.MapSagaEvents();
 

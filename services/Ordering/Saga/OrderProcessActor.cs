@@ -1,9 +1,9 @@
 using Dapr.Actors.Runtime;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Telemetry;
-using DaprOrders.Sidecar;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Ordering.Saga;
@@ -18,7 +18,7 @@ namespace DaprOrders.Ordering.Saga;
 [Actor(TypeName = TypeName)]
 public sealed partial class OrderProcessActor(
     ActorHost host,
-    DaprSidecarClient sidecar,
+    EventPublisher events,
     OrderStore orders,
     OrderIndexWriter index,
     IOptions<SagaOptions> options,
@@ -155,16 +155,13 @@ public sealed partial class OrderProcessActor(
                     status = stored.Status;
                     break;
                 case SagaEffect.PublishPaymentRequested publish:
-                    await sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.PaymentRequested,
-                        new PublishOptions { CloudEventType = EventTypes.PaymentRequested }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.PaymentRequested, cancellationToken);
                     break;
                 case SagaEffect.PublishOrderCompleted publish:
-                    await sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.OrderCompleted,
-                        new PublishOptions { CloudEventType = EventTypes.OrderCompleted }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.OrderCompleted, cancellationToken);
                     break;
                 case SagaEffect.PublishOrderCancelled publish:
-                    await sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.OrderCancelled,
-                        new PublishOptions { CloudEventType = EventTypes.OrderCancelled }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.OrderCancelled, cancellationToken);
                     break;
                 case SagaEffect.ScheduleDeadline schedule:
                     // One-shot: an infinite period registers no period at all.
@@ -180,6 +177,13 @@ public sealed partial class OrderProcessActor(
 
         await StateManager.SetStateAsync(StateName, step.State, cancellationToken);
     }
+
+    /// <summary>
+    /// Publishes a saga event on <c>orders</c> with a fresh CloudEvent id, as daprd gives one when the publisher sets
+    /// none: a turn that failed after publishing announces again, and subscribers' own idempotency absorbs the repeat.
+    /// </summary>
+    private Task PublishAsync<T>(T data, string eventType, CancellationToken cancellationToken) =>
+        events.PublishAsync(PubSub.Name, Topics.Orders, data, eventType, Guid.NewGuid().ToString(), cancellationToken);
 
     private async Task TryCancelDeadlineAsync()
     {

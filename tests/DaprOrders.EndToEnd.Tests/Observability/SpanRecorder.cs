@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
 using DaprOrders.ServiceDefaults.Telemetry;
 
@@ -55,8 +56,7 @@ internal sealed class RecordedTrace
 
     /// <summary>The consumer spans (a topic handler running) with the app whose server span they run under.</summary>
     public IEnumerable<(string App, Activity Consumer)> Deliveries(IReadOnlyDictionary<int, string> appsByPort) =>
-        // DaprOrders.Messaging on the SDK; DaprOrders.Sidecar for services not yet moved onto it.
-        Spans.Where(s => s.Source.Name is "DaprOrders.Messaging" or "DaprOrders.Sidecar" && s.Kind == ActivityKind.Consumer)
+        Spans.Where(s => s.Source.Name == MessagingTelemetry.Name && s.Kind == ActivityKind.Consumer)
             .Select(s => (AppOf(s, appsByPort), s));
 
     public string AppOf(Activity span, IReadOnlyDictionary<int, string> appsByPort)

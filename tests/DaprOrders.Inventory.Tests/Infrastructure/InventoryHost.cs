@@ -2,15 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapr.Actors.Client;
-using Dapr.Actors.Runtime;
-using Dapr.Client;
 using DaprOrders.Emulator.PubSub;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Inventory.Tests.Infrastructure;
 
@@ -160,31 +153,9 @@ public sealed class InventoryHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _service.DisposeAsync();
 
-    /// <summary>The service's DaprClient and actor proxies, configured as the service configures them, behind <paramref name="faults"/>.</summary>
     private static void InjectFaults(IServiceCollection services, SidecarFaults faults)
     {
-        services.AddSingleton(sp =>
-        {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            return new DaprClientBuilder()
-                .UseGrpcEndpoint(configuration["DAPR_GRPC_ENDPOINT"])
-                .UseHttpEndpoint(configuration["DAPR_HTTP_ENDPOINT"])
-                .UseDaprApiToken(configuration["DAPR_API_TOKEN"])
-                .UseJsonSerializationOptions(sp.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
-                .UseGrpcChannelOptions(new GrpcChannelOptions { HttpHandler = faults.Around(new SocketsHttpHandler()) })
-                .Build();
-        });
-        services.AddSingleton<IActorProxyFactory>(sp =>
-        {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var actors = sp.GetRequiredService<IOptions<ActorRuntimeOptions>>().Value;
-            return new ActorProxyFactory(new ActorProxyOptions
-            {
-                HttpEndpoint = configuration["DAPR_HTTP_ENDPOINT"]!,
-                DaprApiToken = configuration["DAPR_API_TOKEN"]!,
-                JsonSerializerOptions = actors.JsonSerializerOptions,
-                UseJsonSerialization = actors.UseJsonSerialization,
-            }, faults.Around(new SocketsHttpHandler()));
-        });
+        faults.AddDaprClient(services);
+        faults.AddActorProxies(services);
     }
 }

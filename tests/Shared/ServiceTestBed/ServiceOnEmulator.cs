@@ -23,6 +23,9 @@ internal sealed class ServiceOnEmulatorOptions
     /// <summary>App id of the recording subscriber; the components let Audit subscribe to every topic.</summary>
     public string RecorderAppId { get; set; } = "audit";
 
+    /// <summary>The emulator's clock (retries, reminders, timers, idle deactivation); a fake one moves only when the test advances it.</summary>
+    public TimeProvider EmulatorClock { get; set; } = TimeProvider.System;
+
     public string DaprApiToken { get; set; } = "sidecar-token";
 
     public string AppApiToken { get; set; } = "app-token";
@@ -76,7 +79,7 @@ internal sealed class ServiceOnEmulator<TProgram> : IAsyncDisposable
         var ports = LoopbackPorts.Free(3);
         TopicRecorder? recorder = options.RecordedTopics.Count > 0 ? await TopicRecorder.StartAsync(options.RecordedTopics) : null;
 
-        var emulatorOptions = new EmulatorOptions();
+        var emulatorOptions = new EmulatorOptions { TimeProvider = options.EmulatorClock };
         emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "shared"));
         emulatorOptions.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "in-memory"));
         emulatorOptions.Apps.Add(new EmulatedAppOptions
