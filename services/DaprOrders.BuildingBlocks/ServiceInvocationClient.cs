@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Serialization.Metadata;
 using Dapr.Client;
 
 namespace DaprOrders.BuildingBlocks;
@@ -12,5 +14,12 @@ public sealed class ServiceInvocationClient(HttpClient http)
 {
     /// <summary>Sends a GET to <paramref name="methodPath"/> of <paramref name="appId"/>; the caller reads and disposes the response.</summary>
     public Task<HttpResponseMessage> GetAsync(string appId, string methodPath, CancellationToken cancellationToken = default) =>
-        http.GetAsync(new Uri($"http://{appId}/{methodPath.TrimStart('/')}"), cancellationToken);
+        http.GetAsync(MethodUri(appId, methodPath), cancellationToken);
+
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="methodPath"/> of <paramref name="appId"/>; the caller reads and disposes the response.</summary>
+    public Task<HttpResponseMessage> PostAsJsonAsync<T>(string appId, string methodPath, T body, JsonTypeInfo<T> jsonTypeInfo,
+        CancellationToken cancellationToken = default) =>
+        http.PostAsync(MethodUri(appId, methodPath), JsonContent.Create(body, jsonTypeInfo), cancellationToken);
+
+    private static Uri MethodUri(string appId, string methodPath) => new($"http://{appId}/{methodPath.TrimStart('/')}");
 }
