@@ -92,11 +92,11 @@ public static class DaprRunTemplateResources
     }
 
     /// <summary>
-    /// Aspire switches on the OTLP exporter's in-memory retry (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY). On Ctrl-C the
-    /// dashboard, which is the OTLP endpoint, stops together with the apps, and each service's last flush retried
-    /// against it until the export deadline: 7-14 s per service instead of 0.2 s, longer than the orchestrator waits
-    /// before it kills `dotnet run`, which left the service running on. The dashboard lives exactly as long as the
-    /// run, so there is nothing to retry for.
+    /// Aspire's AddProject switches on the OTLP exporter's in-memory retry (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY). On
+    /// Ctrl-C the dashboard, which is the OTLP endpoint, stops together with the apps, and each service's last flush
+    /// retried against it until the export deadline: 7-14 s per service instead of 0.2 s, longer than the orchestrator
+    /// waits before it kills `dotnet run`, which left the service running on. The dashboard lives exactly as long as
+    /// the run, so there is nothing to retry for.
     /// </summary>
     private static void WithoutOtlpRetry(EnvironmentCallbackContext context)
     {
