@@ -4,8 +4,7 @@
 #   bash bench/run.sh saga     B2: whole saga through the five services (orders/s, submit→terminal, CPU, RSS)
 #   bash bench/run.sh seeds    B3: the seeds' synchronous invocation chain vs the asynchronous accept path
 # Options after the name: --smoke, --duration S, --warmup S, --connections N, --orders N, --gc server|workstation,
-# --output FILE (append the tables to a Markdown file). Set BENCH_NO_BUILD=1 to skip the build, and BENCH_NATIVE=DIR to
-# run the services' native AOT executables published there by bench/publish-native.sh.
+# --output FILE (append the tables to a Markdown file). Set BENCH_NO_BUILD=1 to skip the build.
 # Everything is built in Release into its own artifacts folder, so it never touches the tree's bin/obj folders.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -44,6 +44,9 @@ require promtool "command -v promtool >/dev/null 2>&1" prometheus \
 require npm "command -v npm >/dev/null 2>&1" npm \
   "install Node.js 20 or later (https://nodejs.org; Debian/Ubuntu: sudo apt-get install nodejs npm)" \
   "the JavaScript oracle, loyalty and browser tests"
+if [[ -z "${DAPRORDERS_SCHEMAS_DIR:-}" ]]; then
+  missing+=("the upstream schemas are missing (no DAPRORDERS_SCHEMAS_DIR, no ../shared/schemas); the YAML validation tests of DaprOrders.Deployment.Tests will fail. Get them: bash tools/fetch-schemas.sh <dir>, then export DAPRORDERS_SCHEMAS_DIR=<dir>")
+fi
 report_missing() {
   local line
   for line in "${missing[@]}"; do echo "tools/test.sh: $line" >&2; done

@@ -1,16 +1,36 @@
 using System.Buffers;
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Roles: `endpoint` (POST /orders reads the body, makes one awaited POST of it to the stand-in sidecar, answers 202)
-// and `sidecar` (answers 204 to every POST, like daprd's state transaction). Both are as small as Kestrel allows, so
-// the pair measures what one loopback hop costs on this machine: the floor for Ordering's intake.
+// and `sidecar` (answers 204 to every POST, like daprd's state transaction, and, on GRPC_PORT, every call of the Dapr
+// gRPC API with an empty message, which the Dapr .NET SDK's state transaction gets back from daprd). Both are as small
+// as Kestrel allows, so the pair measures what one loopback hop costs on this machine: the floor for Ordering's intake.
 var role = args.Length > 0 ? args[0] : "endpoint";
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+if (role == "sidecar" && builder.Configuration["GRPC_PORT"] is { Length: > 0 } grpcPort)
+{
+    // gRPC without TLS needs an HTTP/2-only listener; the HTTP API keeps HTTP/1.1 on HTTP_PORT.
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.ListenLocalhost(int.Parse(builder.Configuration["HTTP_PORT"]!, System.Globalization.CultureInfo.InvariantCulture));
+        kestrel.ListenLocalhost(int.Parse(grpcPort, System.Globalization.CultureInfo.InvariantCulture), listen => listen.Protocols = HttpProtocols.Http2);
+    });
+}
+
 var app = builder.Build();
 
 if (role == "sidecar")
 {
+    // A gRPC answer carrying an empty message: ExecuteStateTransaction's Empty, or a GetState of a missing key.
+    app.MapPost("/dapr.proto.runtime.v1.Dapr/{method}", async (HttpContext context) =>
+    {
+        await context.Request.Body.CopyToAsync(Stream.Null);
+        context.Response.ContentType = "application/grpc";
+        await context.Response.Body.WriteAsync(new byte[5]);
+        context.Response.AppendTrailer("grpc-status", "0");
+    });
     app.MapPost("/{**path}", async (HttpRequest request) =>
     {
         // Drain the body as a real sidecar would before answering.

@@ -1,8 +1,8 @@
 using DaprOrders.Bench.Apps;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks;
 
-// One executable, three roles, each a Dapr app behind an emulated sidecar (APP_ID, DAPR_HTTP_PORT as daprd sets them):
+// One executable, three roles, each a Dapr app behind an emulated sidecar (APP_ID, DAPR_HTTP_PORT, DAPR_GRPC_PORT as
+// daprd sets them), on the Dapr .NET SDK through the services' own building blocks:
 //   seeds-front   the seeds' "Ordering": POST /sync/orders invokes inventory, payment and notification in turn
 //                 (service invocation); POST /async/orders publishes one event and answers 202.
 //   seeds-worker  a downstream service doing WORK_MS of simulated work, by invocation (POST /work) or per event.
@@ -11,9 +11,10 @@ var role = args.Length > 0 ? args[0] : throw new ArgumentException("role missing
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchAppsJsonContext.Default));
-builder.Services.AddDaprSidecar();
+builder.AddDaprApp();
 builder.Services.AddTerminalOrderLog();
 var app = builder.Build();
+app.UseDaprApp();
 app.MapGet("/healthz", () => Results.Ok());
 
 switch (role)
@@ -31,5 +32,5 @@ switch (role)
         throw new ArgumentException($"unknown role '{role}'");
 }
 
-app.MapDaprSubscribeHandler();
+app.MapSubscribeHandler().RequireDaprApp();
 app.Run();

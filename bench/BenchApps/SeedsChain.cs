@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 
 namespace DaprOrders.Bench.Apps;
 
@@ -27,20 +27,20 @@ public static class SeedsChain
 
     public static void MapSeedsFront(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/sync/orders", async (SeedOrder order, DaprSidecarClient sidecar, CancellationToken cancellationToken) =>
+        app.MapPost("/sync/orders", async (SeedOrder order, ServiceInvocationClient invocation, CancellationToken cancellationToken) =>
         {
             foreach (var step in Steps)
             {
-                await sidecar.InvokeMethodAsync(HttpMethod.Post, step, "work", order, BenchAppsJsonContext.Default.SeedOrder, cancellationToken);
+                using var response = await invocation.PostAsJsonAsync(step, "work", order, BenchAppsJsonContext.Default.SeedOrder, cancellationToken);
+                response.EnsureSuccessStatusCode();
             }
 
             return TypedResults.Created($"/orders/{order.OrderId}", order);
         });
 
-        app.MapPost("/async/orders", async (SeedOrder order, DaprSidecarClient sidecar, CancellationToken cancellationToken) =>
+        app.MapPost("/async/orders", async (SeedOrder order, EventPublisher publisher, CancellationToken cancellationToken) =>
         {
-            await sidecar.PublishEventAsync(PubSub, Topic, order, BenchAppsJsonContext.Default.SeedOrder,
-                new PublishOptions { CloudEventType = "bench.order.submitted.v1" }, cancellationToken);
+            await publisher.PublishAsync(PubSub, Topic, order, "bench.order.submitted.v1", order.OrderId, cancellationToken);
             return TypedResults.Accepted($"/orders/{order.OrderId}", order);
         });
     }
@@ -54,10 +54,10 @@ public static class SeedsChain
             return TypedResults.Ok(order);
         });
 
-        app.MapPost("/events/orders", async (CloudEvent<SeedOrder> order, CancellationToken cancellationToken) =>
+        app.MapTopicEndpoints().MapPost($"/{Topic}", async (SeedOrder order, CancellationToken cancellationToken) =>
         {
             await Task.Delay(work, cancellationToken);
             return TopicResponse.Success();
-        }).WithTopic(PubSub, Topic);
+        }).WithTopic(TopicSubscriptions.Default(PubSub, Topic, deadLetterTopic: null));
     }
 }

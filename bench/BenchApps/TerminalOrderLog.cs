@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 
 namespace DaprOrders.Bench.Apps;
 
@@ -32,11 +33,11 @@ public static class ObserverEndpoints
 
     public static void MapObserver(this IEndpointRouteBuilder app)
     {
-        var events = app.MapGroup("/events/orders");
-        events.MapPost("/completed", (CloudEvent<JsonElement> e, TerminalOrderLog log) => Observe(e, log, "Completed"))
-            .WithTopic("pubsub", "orders", match: $"event.type == \"{CompletedType}\"", priority: 0);
-        events.MapPost("/cancelled", (CloudEvent<JsonElement> e, TerminalOrderLog log) => Observe(e, log, "Cancelled"))
-            .WithTopic("pubsub", "orders", match: $"event.type == \"{CancelledType}\"", priority: 1);
+        var events = app.MapTopicEndpoints();
+        events.MapPost("/orders/completed", (JsonElement data, TerminalOrderLog log) => Observe(data, log, "Completed"))
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "orders", CompletedType, deadLetterTopic: null, priority: 1));
+        events.MapPost("/orders/cancelled", (JsonElement data, TerminalOrderLog log) => Observe(data, log, "Cancelled"))
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "orders", CancelledType, deadLetterTopic: null, priority: 2));
         // No default route and no dead-letter topic: the sidecar drops every other type without calling this app,
         // so the measuring app costs one delivery per order, not one per event on the topic.
 
@@ -49,9 +50,9 @@ public static class ObserverEndpoints
         });
     }
 
-    private static TopicResponse Observe(CloudEvent<JsonElement> e, TerminalOrderLog log, string status)
+    private static TopicResponse Observe(JsonElement data, TerminalOrderLog log, string status)
     {
-        if (e.Data.ValueKind != JsonValueKind.Object || !e.Data.TryGetProperty("orderId", out var id) || id.GetString() is not { } orderId)
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("orderId", out var id) || id.GetString() is not { } orderId)
         {
             return TopicResponse.Drop();
         }

@@ -45,6 +45,6 @@ public sealed class AuditOptions
     public int MaxConcurrencyAttempts { get; set; } = 10;
 }
 
-/// <summary>Checks the data annotations of <see cref="AuditOptions"/> with generated code (trim and AOT safe).</summary>
+/// <summary>Checks the data annotations of <see cref="AuditOptions"/> with generated code (no reflection at start-up).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class AuditOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<AuditOptions>;

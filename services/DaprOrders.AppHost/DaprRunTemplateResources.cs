@@ -88,7 +88,19 @@ public static class DaprRunTemplateResources
 
         // Started once the sidecars listen: an app whose Dapr SDK gives up waiting for its sidecar (the JavaScript SDK
         // does after a minute) would otherwise die on a slow start.
-        return resource.WithOtlpExporter().WithParentRelationship(sidecars).WaitFor(sidecars);
+        return resource.WithOtlpExporter().WithEnvironment(WithoutOtlpRetry).WithParentRelationship(sidecars).WaitFor(sidecars);
+    }
+
+    /// <summary>
+    /// Aspire's AddProject switches on the OTLP exporter's in-memory retry (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY). On
+    /// Ctrl-C the dashboard, which is the OTLP endpoint, stops together with the apps, and each service's last flush
+    /// retried against it until the export deadline: 7-14 s per service instead of 0.2 s, longer than the orchestrator
+    /// waits before it kills `dotnet run`, which left the service running on. The dashboard lives exactly as long as
+    /// the run, so there is nothing to retry for.
+    /// </summary>
+    private static void WithoutOtlpRetry(EnvironmentCallbackContext context)
+    {
+        context.EnvironmentVariables.Remove("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY");
     }
 
     private static IResourceBuilder<ExecutableResource> AddExecutable(IDistributedApplicationBuilder builder, RunTemplateApp app)

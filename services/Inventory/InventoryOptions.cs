@@ -5,6 +5,9 @@ public sealed class InventoryOptions
 {
     public const string SectionName = "Inventory";
 
+    /// <summary>The state store of reservation records and the SKU index.</summary>
+    public const string StateStoreName = "statestore";
+
     /// <summary>Stocks the demo SKUs (<see cref="DemoSkus"/>) at startup when they are not stocked yet.</summary>
     public bool SeedDemoStock { get; set; }
 

@@ -9,9 +9,9 @@ using DaprOrders.Inventory.Seeding;
 using DaprOrders.Inventory.Stock;
 using DaprOrders.Inventory.Telemetry;
 using DaprOrders.ServiceDefaults;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.Actors;
-using DaprOrders.Sidecar.AppCallbacks;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.State;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -23,8 +23,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, InventoryJsonContext.Default);
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
 });
-builder.Services.AddDaprSidecar();
-builder.Services.AddDaprActors(actors => actors.RegisterActor<StockActor>(StockActor.TypeName));
+builder.AddDaprApp();
+builder.AddDaprActors(actors => actors.Actors.RegisterActor<StockActor>());
 builder.Services.AddOptions<InventoryOptions>()
     .BindConfiguration(InventoryOptions.SectionName)
     .Validate(o => o.DemoStockQuantity >= 0, "Inventory:DemoStockQuantity must be 0 or more.")
@@ -33,13 +33,15 @@ builder.Services.AddOptions<InventoryOptions>()
 builder.Services.AddSingleton<InventoryMetrics>();
 builder.Services.AddSingleton<StockActors>();
 builder.Services.AddSingleton<SkuCatalog>();
-builder.Services.AddSingleton<ReservationStore>();
+builder.Services.AddSingleton(services =>
+    new ETaggedStateStore<StockReservationRecord>(services.GetRequiredService<DaprClient>(), InventoryOptions.StateStoreName));
 builder.Services.AddSingleton<StockReservationCoordinator>();
 builder.Services.AddHostedService<DemoStockSeeder>();
 
 var app = builder.Build();
 app.UseServiceDefaults();
-app.MapDaprSubscribeHandler();
+app.UseDaprApp();
+app.MapSubscribeHandler().RequireDaprApp();
 app.MapDaprActors();
 app.MapStockApi();
 app.MapOrderEvents();

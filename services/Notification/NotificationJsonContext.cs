@@ -13,5 +13,4 @@ namespace DaprOrders.Notification;
 [JsonSerializable(typeof(OrderNotification))]
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(IReadOnlyList<NotificationView>))]
-[JsonSerializable(typeof(BindingRequest))]
 public sealed partial class NotificationJsonContext : JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DaprOrders.ServiceDefaults.Options;
 using DaprOrders.Contracts;
 
 namespace DaprOrders.Notification;
@@ -31,7 +30,7 @@ public sealed class NotificationOptions
     /// How long a delivery owns a Pending notification before another delivery may take over. It bounds the window in
     /// which a crashed sender blocks the notification; a live sender finishes well within it.
     /// </summary>
-    [TimeSpanRange("00:00:01", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Attempts of an ETag read-modify-write loop before the delivery is answered with RETRY.</summary>
@@ -46,6 +45,6 @@ public sealed class NotificationOptions
     public TimeSpan RecentFlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
-/// <summary>Checks the data annotations of <see cref="NotificationOptions"/> with generated code (trim and AOT safe).</summary>
+/// <summary>Checks the data annotations of <see cref="NotificationOptions"/> with generated code (no reflection at start-up).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class NotificationOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<NotificationOptions>;

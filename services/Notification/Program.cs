@@ -1,21 +1,24 @@
+using System.Text.Json.Serialization;
+using DaprOrders.BuildingBlocks;
 using DaprOrders.Contracts;
 using DaprOrders.Notification;
 using DaprOrders.Notification.Api;
 using DaprOrders.Notification.Channels;
 using DaprOrders.Notification.Notifications;
 using DaprOrders.ServiceDefaults;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.Services.AddDaprSidecar();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
+    // One serializer setup for the API, state and events (DaprClient uses this object): optional members are omitted
+    // rather than written as null, as in the contracts.
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
     o.SerializerOptions.TypeInfoResolverChain.Insert(1, NotificationJsonContext.Default);
 });
+builder.AddDaprApp();
 
 builder.Services.AddOptions<NotificationOptions>()
     .BindConfiguration(NotificationOptions.SectionName)
@@ -26,21 +29,12 @@ builder.Services.AddOptions<NotificationOptions>()
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
 
-// Scoped: they hold typed HttpClients, which belong to a scope rather than to a singleton.
-builder.Services.AddScoped<NotificationStore>();
+builder.Services.AddSingleton<NotificationStore>();
 builder.Services.AddScoped<OrderNotifier>();
 builder.Services.AddSingleton<RecentNotificationsWriter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RecentNotificationsWriter>());
-builder.Services.AddScoped<StoredNotificationChannel>();
-builder.Services.AddHttpClient<WebhookNotificationChannel>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-    // Same transport settings as the sidecar client: the sidecar is local, no proxy, no cookies.
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-    {
-        UseProxy = false,
-        UseCookies = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    })
-    .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+builder.Services.AddSingleton<StoredNotificationChannel>();
+builder.Services.AddSingleton<WebhookNotificationChannel>();
 builder.Services.AddScoped<INotificationChannel>(services =>
     services.GetRequiredService<IOptions<NotificationOptions>>().Value.Channel == NotificationOptions.WebhookChannel
         ? services.GetRequiredService<WebhookNotificationChannel>()
@@ -48,7 +42,8 @@ builder.Services.AddScoped<INotificationChannel>(services =>
 
 var app = builder.Build();
 app.UseServiceDefaults();
-app.MapDaprSubscribeHandler();
+app.UseDaprApp();
+app.MapSubscribeHandler().RequireDaprApp();
 app.MapNotificationApi();
 app.MapNotificationEvents(app.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.PubsubName);
 app.Run();

@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Payment;
 using DaprOrders.Payment.Api;
@@ -6,8 +9,6 @@ using DaprOrders.Payment.Events;
 using DaprOrders.Payment.Gateway;
 using DaprOrders.Payment.Payments;
 using DaprOrders.ServiceDefaults;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -19,7 +20,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, PaymentJsonContext.Default);
     options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
 });
-builder.Services.AddDaprSidecar();
+builder.AddDaprApp();
 builder.Services.AddOptions<PaymentGatewayOptions>()
     .BindConfiguration(PaymentGatewayOptions.SectionName)
     .Validate(o => o.IsValid(out _), "PaymentGateway settings are out of range (see services/Payment/README.md).")
@@ -28,12 +29,13 @@ builder.Services.AddOptions<PaymentGatewayOptions>()
 builder.Services.AddSingleton<SimulatedPaymentGateway>();
 builder.Services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
 builder.Services.AddSingleton<IPaymentLedger>(sp => sp.GetRequiredService<SimulatedPaymentGateway>());
-builder.Services.AddSingleton<PaymentRecordStore>();
+builder.Services.AddSingleton(services => new ETaggedStateStore<PaymentRecord>(services.GetRequiredService<DaprClient>(), PaymentRecord.StoreName));
 builder.Services.AddSingleton<PaymentProcessor>();
 
 var app = builder.Build();
 app.UseServiceDefaults();
-app.MapDaprSubscribeHandler();
+app.UseDaprApp();
+app.MapSubscribeHandler().RequireDaprApp();
 app.MapPaymentApi();
 app.MapOrderEvents();
 app.Run();

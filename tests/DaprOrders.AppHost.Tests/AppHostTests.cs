@@ -37,6 +37,21 @@ public sealed class AppHostTests(RunningAppHost host, ITestOutputHelper output) 
     }
 
     [Fact]
+    public void The_services_export_to_the_dashboard_without_retrying_so_ctrl_c_does_not_wait_on_it()
+    {
+        // On Ctrl-C the dashboard stops together with the services; with Aspire's in-memory OTLP retry each service's
+        // last flush retried against it for seconds, past the orchestrator's stop timeout.
+        var notifications = host.App.Services.GetRequiredService<ResourceNotificationService>();
+        foreach (var service in RunningAppHost.Services)
+        {
+            Assert.True(notifications.TryGetCurrentState(service, out var state), service);
+            var environment = state.Snapshot.EnvironmentVariables.Where(v => v.IsFromSpec).Select(v => v.Name).ToList();
+            Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", environment);
+            Assert.DoesNotContain("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", environment);
+        }
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_one_orders_trace_in_a_browser()
     {
         BrowserScript.AssertPrerequisites();

@@ -74,7 +74,9 @@ public sealed class RunningAppHost : IAsyncLifetime
     /// <summary>The spans the dashboard received (over OTLP) for one trace, as (service.name, span name) pairs.</summary>
     public async Task<IReadOnlyList<(string Service, string Span)>> SpansOfTraceAsync(string traceId)
     {
-        var body = await DashboardApi.GetFromJsonAsync<JsonObject>("api/telemetry/spans");
+        // Filtered by the dashboard: unfiltered it answers at most 200 spans (dotnet/aspire, Aspire.Dashboard
+        // TelemetryApiService DefaultLimit), and on a loaded machine the start-up's health-probe spans alone fill them.
+        var body = await DashboardApi.GetFromJsonAsync<JsonObject>($"api/telemetry/spans?traceId={traceId}");
         var spans = new List<(string, string)>();
         foreach (var resourceSpans in body?["data"]?["resourceSpans"]?.AsArray() ?? [])
         {

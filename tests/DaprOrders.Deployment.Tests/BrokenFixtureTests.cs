@@ -26,7 +26,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
 
     private static (FindingSeverity, string, string) Summary(Finding f) => (f.Severity, f.Code, f.Message);
 
-    [SchemaFact]
+    [Fact]
     public void Misspelt_metadata_name_is_an_error_with_a_suggestion()
     {
         var finding = Assert.Single(FindingsFor("broken-component.yaml", "misspelt-durable"));
@@ -38,7 +38,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal(14, finding.Line);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Allowed_values_types_runtime_checks_and_unquoted_values_are_errors()
     {
         var findings = FindingsFor("broken-component.yaml", "bad-values").Select(Summary).ToList();
@@ -53,7 +53,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
             findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Inline_password_is_an_error()
     {
         var finding = Assert.Single(FindingsFor("broken-component.yaml", "plaintext-secret"));
@@ -62,7 +62,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("'connectionString' is sensitive and must come from a secret store (secretKeyRef + auth.secretStore), not an inline value", finding.Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Missing_required_fields_and_auth_profile_are_errors()
     {
         var findings = FindingsFor("broken-component.yaml", "kafka-incomplete");
@@ -75,7 +75,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("authType must be set (\"none\" for no authentication); the component fails to init without it", findings[2].Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Unknown_field_in_the_crd_is_a_schema_error()
     {
         var findings = FindingsFor("broken-component.yaml", "schema-typo").Select(f => (f.Code, f.Path, f.Message)).ToList();
@@ -84,7 +84,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Contains((FindingCodes.Schema, "spec.metdata", "unknown field 'metdata'"), findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Unknown_type_and_unknown_version_are_errors()
     {
         var type = Assert.Single(FindingsFor("broken-component.yaml", "unknown-type"));
@@ -96,7 +96,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("state.postgresql has no version 'v3'; known: v1, v2", version.Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Aliases_and_case_differences_are_reported_and_secret_refs_need_a_store()
     {
         var findings = FindingsFor("broken-component.yaml", "alias-case-and-missing-store").Select(Summary).ToList();
@@ -110,7 +110,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
             findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Names_that_differ_only_by_case_are_rejected_like_daprd_does()
     {
         var findings = FindingsFor("broken-component.yaml", "duplicate-by-case");
@@ -119,7 +119,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("metadata names 'keyPrefix', 'KeyPrefix' differ only by case; daprd rejects the component (\"key is duplicate\")", duplicate.Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Malformed_topic_scopes_are_errors()
     {
         var finding = Assert.Single(FindingsFor("broken-component.yaml", "bad-scopes"));
@@ -128,7 +128,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("publishingScopes: 'ordering:orders' is not of the form app=topic1,topic2", finding.Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Resiliency_references_and_values_are_checked()
     {
         var findings = FindingsFor("broken-resources.yaml", "broken-resiliency").Select(Summary).ToList();
@@ -145,7 +145,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
             findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Configuration_schema_and_values_are_checked()
     {
         var findings = FindingsFor("broken-resources.yaml", "broken-configuration").Select(f => (f.Code, f.Message)).ToList();
@@ -159,7 +159,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
             findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Kubernetes_objects_are_checked_against_the_strict_schemas()
     {
         var findings = FindingsFor("broken-resources.yaml", "broken-deployment").Select(f => (f.Code, f.Path, f.Message)).ToList();
@@ -168,7 +168,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Contains((FindingCodes.Schema, "spec.template.spec.containers[0].ports[0].containerPort", "expected an integer, got the string \"5100\""), findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Kind_cluster_configs_are_checked()
     {
         var finding = Assert.Single(FindingsFor("broken-resources.yaml", "Cluster"));
@@ -177,7 +177,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("nodes[0].role", finding.Path);
     }
 
-    [SchemaFact]
+    [Fact]
     public void A_resource_without_a_schema_is_an_error()
     {
         var finding = Assert.Single(FindingsFor("broken-resources.yaml", "no-schema"));
@@ -186,7 +186,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal("no schema for Widget example.com/v1 in the schema set; add one or fix apiVersion/kind", finding.Message);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Ctlptl_configs_are_checked_against_the_closest_oneOf_branch()
     {
         var finding = Assert.Single(FindingsFor("broken-resources.yaml", "Registry"));
@@ -194,7 +194,7 @@ public sealed class BrokenFixtureTests(ITestOutputHelper output)
         Assert.Equal((FindingCodes.Schema, "prot", "unknown field 'prot'"), (finding.Code, finding.Path, finding.Message));
     }
 
-    [SchemaFact]
+    [Fact]
     public void Helm_values_overrides_are_checked_against_the_subchart()
     {
         var schemaDirectory = SchemaDirectory.Require();

@@ -20,7 +20,7 @@ public sealed class RepositoryYamlTests(ITestOutputHelper output)
         return data;
     }
 
-    [SchemaTheory]
+    [Theory]
     [MemberData(nameof(ResourceFiles))]
     public void Resource_file_is_valid(string file)
     {
@@ -45,7 +45,7 @@ public sealed class RepositoryYamlTests(ITestOutputHelper output)
         }
     }
 
-    [SchemaFact]
+    [Fact]
     public void Discovery_covers_every_component_folder_and_skips_fixtures()
     {
         var files = s_repository.ResourceFiles().Select(s_repository.Relative).ToList();
@@ -59,7 +59,7 @@ public sealed class RepositoryYamlTests(ITestOutputHelper output)
         Assert.DoesNotContain(files, f => f.Contains("/fixtures/", StringComparison.Ordinal));
     }
 
-    [SchemaFact]
+    [Fact]
     public void Helm_values_files_pass_chart_and_subchart_schemas()
     {
         var schemaDirectory = SchemaDirectory.Require();
@@ -76,7 +76,7 @@ public sealed class RepositoryYamlTests(ITestOutputHelper output)
         Assert.DoesNotContain(findings, f => f.Severity == FindingSeverity.Error);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Every_component_type_and_version_in_the_repository_is_known_to_contrib()
     {
         var catalog = new ComponentMetadataCatalog(SchemaDirectory.Require());

@@ -2,19 +2,21 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Inventory.Stock;
 using DaprOrders.Inventory.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Inventory.Tests;
 
-/// <summary>The service end to end against a fake daprd: HTTP API, subscriptions, the coordinator and the Stock actor.</summary>
+/// <summary>The service end to end on the emulator: HTTP API, subscriptions, the coordinator and the Stock actor.</summary>
 public sealed class InventoryServiceTests : IAsyncLifetime
 {
+    private const string SaveState = "/dapr.proto.runtime.v1.Dapr/SaveState";
+    private const string PublishEvent = "/dapr.proto.runtime.v1.Dapr/PublishEvent";
+
     private InventoryHost _host = null!;
 
     public async Task InitializeAsync() => _host = await InventoryHost.StartAsync();
@@ -82,10 +84,10 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var status = await _host.OrderCreatedAsync("o1", ("sku-2", 1), ("sku-1", 2), ("sku-2", 3));
 
         Assert.Equal("SUCCESS", status);
-        var reserved = Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1"));
+        var reserved = Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
         Assert.Equal("inventory", reserved.Topic);
         Assert.Equal("o1", reserved.Data.GetProperty("orderId").GetString());
-        Assert.Equal("""[{"sku":"sku-1","quantity":2},{"sku":"sku-2","quantity":4}]""", reserved.Data.GetProperty("lines").GetRawText());
+        AssertJson("""[{"sku":"sku-1","quantity":2},{"sku":"sku-2","quantity":4}]""", reserved.Data.GetProperty("lines"));
         Assert.Equal(6, (await _host.GetStockAsync("sku-2")).GetProperty("available").GetInt32());
         Assert.Equal(4, (await _host.GetStockAsync("sku-2")).GetProperty("reserved").GetInt32());
     }
@@ -100,9 +102,9 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", again);
         Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
-        Assert.All(_host.Sidecar.Published, e => Assert.Equal("daprorders.stock.reserved.v1", e.Type));
+        Assert.All(await _host.PublishedAsync(), e => Assert.Equal("daprorders.stock.reserved.v1", e.Type));
         // Republished as the same event (same CloudEvent id), so subscribers drop the repeat.
-        Assert.All(_host.Sidecar.Published, e => Assert.Equal("stock-reserved-o1", e.Id));
+        Assert.All(await _host.PublishedAsync(), e => Assert.Equal("stock-reserved-o1", e.Id));
     }
 
     [Fact]
@@ -114,9 +116,9 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var status = await _host.OrderCreatedAsync("o1", ("sku-1", 3), ("sku-2", 2));
 
         Assert.Equal("SUCCESS", status);
-        var rejected = Assert.Single(_host.Sidecar.Published);
+        var rejected = Assert.Single(await _host.PublishedAsync());
         Assert.Equal("daprorders.stock.rejected.v1", rejected.Type);
-        Assert.Equal("""[{"sku":"sku-2","requested":2,"available":1}]""", rejected.Data.GetProperty("shortages").GetRawText());
+        AssertJson("""[{"sku":"sku-2","requested":2,"available":1}]""", rejected.Data.GetProperty("shortages"));
         var sku1 = await _host.GetStockAsync("sku-1");
         Assert.Equal((10, 0), (sku1.GetProperty("available").GetInt32(), sku1.GetProperty("reserved").GetInt32()));
     }
@@ -127,7 +129,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var status = await _host.OrderCreatedAsync("o1", ("ghost", 1));
 
         Assert.Equal("SUCCESS", status);
-        var rejected = Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.rejected.v1"));
+        var rejected = Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1"));
         Assert.Equal(0, rejected.Data.GetProperty("shortages")[0].GetProperty("available").GetInt32());
     }
 
@@ -139,10 +141,10 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
         Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
 
-        Assert.Empty(_host.Sidecar.Published);
+        Assert.Empty(await _host.PublishedAsync());
         Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.Equal("CancelledBeforeReservation",
-            _host.Sidecar.State("statestore", "reservation-o1")!.Value.GetProperty("status").GetString());
+            (await _host.StateAsync("reservation-o1"))!.Value.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -153,8 +155,8 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
 
-        var released = Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.released.v1"));
-        Assert.Equal("""[{"sku":"sku-1","quantity":4}]""", released.Data.GetProperty("lines").GetRawText());
+        var released = Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
+        AssertJson("""[{"sku":"sku-1","quantity":4}]""", released.Data.GetProperty("lines"));
         Assert.Equal("stock-released-o1", released.Id);
         var stock = await _host.GetStockAsync("sku-1");
         Assert.Equal((10, 0), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32()));
@@ -173,7 +175,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
 
-        Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.released.v1"));
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
         Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }
 
@@ -183,14 +185,14 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         await _host.SetStockAsync("sku-1", 10);
         await _host.OrderCreatedAsync("o1", ("sku-1", 4));
         var failures = 1;
-        _host.Sidecar.FailWhen = request => request.Path == "/v1.0/state/statestore" && request.Body.Contains("\"Released\"", StringComparison.Ordinal)
+        _host.Faults.FailWhen = call => call.Path == SaveState && call.Body.Contains("\"Released\"", StringComparison.Ordinal)
             && Interlocked.Decrement(ref failures) >= 0;
 
         Assert.Equal("500", await _host.OrderCancelledAsync("o1"));
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
 
-        Assert.Equal(2, _host.Sidecar.PublishedOfType("daprorders.stock.released.v1").Count);
-        Assert.Equal("Released", _host.Sidecar.State("statestore", "reservation-o1")!.Value.GetProperty("status").GetString());
+        Assert.Equal(2, (await _host.PublishedOfTypeAsync("daprorders.stock.released.v1")).Count);
+        Assert.Equal("Released", (await _host.StateAsync("reservation-o1"))!.Value.GetProperty("status").GetString());
         Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }
 
@@ -201,7 +203,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
 
-        Assert.Empty(_host.Sidecar.PublishedOfType("daprorders.stock.released.v1"));
+        Assert.Empty(await _host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
     }
 
     [Fact]
@@ -217,7 +219,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var stock = await _host.GetStockAsync("sku-1");
         Assert.Equal((6, 0, 4), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32(),
             stock.GetProperty("committed").GetInt32()));
-        Assert.Empty(_host.Sidecar.PublishedOfType("daprorders.stock.released.v1"));
+        Assert.Empty(await _host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
     }
 
     [Fact]
@@ -226,14 +228,14 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         await _host.SetStockAsync("sku-1", 10);
         await _host.SetStockAsync("sku-2", 10);
         var failures = 1;
-        _host.Sidecar.FailWhen = request => request.Path.StartsWith("/v1.0/publish/", StringComparison.Ordinal) && Interlocked.Decrement(ref failures) >= 0;
+        _host.Faults.FailWhen = call => call.Path == PublishEvent && Interlocked.Decrement(ref failures) >= 0;
 
         var first = await _host.OrderCreatedAsync("o1", ("sku-1", 2), ("sku-2", 3));
         var second = await _host.OrderCreatedAsync("o1", ("sku-1", 2), ("sku-2", 3));
 
         Assert.Equal("500", first);
         Assert.Equal("SUCCESS", second);
-        Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1"));
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
         Assert.Equal(8, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.Equal(7, (await _host.GetStockAsync("sku-2")).GetProperty("available").GetInt32());
     }
@@ -243,13 +245,13 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     {
         await _host.SetStockAsync("sku-1", 10);
         var failures = 1;
-        _host.Sidecar.FailWhen = request => request.Path == "/v1.0/state/statestore" && request.Body.Contains("reservation-o1", StringComparison.Ordinal)
+        _host.Faults.FailWhen = call => call.Path == SaveState && call.Body.Contains("reservation-o1", StringComparison.Ordinal)
             && Interlocked.Decrement(ref failures) >= 0;
 
         Assert.Equal("500", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
         Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
 
-        Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1"));
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
         Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }
 
@@ -258,14 +260,14 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     {
         await _host.SetStockAsync("sku-1", 10);
         var failures = 1;
-        _host.Sidecar.FailWhen = request => request.Path.EndsWith("/method/ReleaseAsync", StringComparison.Ordinal)
+        _host.Faults.FailWhen = call => call.Path.EndsWith($"/method/{nameof(IStockActor.ReleaseAsync)}", StringComparison.Ordinal)
             && Interlocked.Decrement(ref failures) >= 0;
 
         Assert.Equal("500", await _host.OrderCreatedAsync("o1", ("sku-1", 4), ("sku-2", 1)));
         Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4), ("sku-2", 1)));
 
-        Assert.Single(_host.Sidecar.PublishedOfType("daprorders.stock.rejected.v1"));
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1"));
         Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }
 
@@ -277,12 +279,12 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => _host.OrderCreatedAsync($"o{i}", ("hot", 1))));
 
         Assert.All(statuses, s => Assert.Equal("SUCCESS", s));
-        Assert.Equal(50, _host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1").Count);
-        Assert.Equal(150, _host.Sidecar.PublishedOfType("daprorders.stock.rejected.v1").Count);
+        Assert.Equal(50, (await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1")).Count);
+        Assert.Equal(150, (await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1")).Count);
         var stock = await _host.GetStockAsync("hot");
         Assert.Equal((0, 50), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32()));
 
-        var completions = await Task.WhenAll(_host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1")
+        var completions = await Task.WhenAll((await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"))
             .Select(e => _host.OrderCompletedAsync(e.Data.GetProperty("orderId").GetString()!)));
         Assert.All(completions, s => Assert.Equal("SUCCESS", s));
         stock = await _host.GetStockAsync("hot");
@@ -299,8 +301,8 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.All(statuses, s => Assert.Equal("SUCCESS", s));
         Assert.Equal(93, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
-        Assert.NotEmpty(_host.Sidecar.PublishedOfType("daprorders.stock.reserved.v1"));
-        Assert.Empty(_host.Sidecar.PublishedOfType("daprorders.stock.rejected.v1"));
+        Assert.NotEmpty(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
+        Assert.Empty(await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1"));
     }
 
     [Fact]
@@ -343,27 +345,32 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     [Fact]
     public async Task Subscriptions_route_by_type_with_a_default_route_and_dead_letters()
     {
-        var subscriptions = JsonDocument.Parse(await _host.Client.GetStringAsync(new Uri("/dapr/subscribe", UriKind.Relative))).RootElement;
+        var subscriptions = await _host.GetSidecarFacingAsync("/dapr/subscribe");
 
         var orders = Assert.Single(subscriptions.EnumerateArray());
-        Assert.Equal("pubsub", orders.GetProperty("pubsubname").GetString());
+        Assert.Equal("pubsub", orders.GetProperty("pubsubName").GetString());
         Assert.Equal("orders", orders.GetProperty("topic").GetString());
         Assert.Equal("deadletters", orders.GetProperty("deadLetterTopic").GetString());
-        Assert.Equal("/events/orders", orders.GetProperty("routes").GetProperty("default").GetString());
+        // The SDK writes routes without the leading slash; daprd appends them to the app's base address.
+        Assert.Equal("events/orders", orders.GetProperty("routes").GetProperty("default").GetString());
         var rules = orders.GetProperty("routes").GetProperty("rules").EnumerateArray()
             .ToDictionary(r => r.GetProperty("match").GetString()!, r => r.GetProperty("path").GetString());
-        Assert.Equal("/events/orders/created", rules["event.type == \"daprorders.order.created.v1\""]);
-        Assert.Equal("/events/orders/completed", rules["event.type == \"daprorders.order.completed.v1\""]);
-        Assert.Equal("/events/orders/cancelled", rules["event.type == \"daprorders.order.cancelled.v1\""]);
+        Assert.Equal("events/orders/created", rules["event.type == \"daprorders.order.created.v1\""]);
+        Assert.Equal("events/orders/completed", rules["event.type == \"daprorders.order.completed.v1\""]);
+        Assert.Equal("events/orders/cancelled", rules["event.type == \"daprorders.order.cancelled.v1\""]);
     }
 
     [Fact]
     public async Task The_stock_actor_type_is_registered_with_daprd()
     {
-        var config = JsonDocument.Parse(await _host.Client.GetStringAsync(new Uri("/dapr/config", UriKind.Relative))).RootElement;
+        var config = await _host.GetSidecarFacingAsync("/dapr/config");
 
         Assert.Equal(["Stock"], config.GetProperty("entities").EnumerateArray().Select(e => e.GetString()));
     }
+
+    // The data went through the broker, which re-encodes JSON as daprd does (keys sorted): compare values, not text.
+    private static void AssertJson(string expected, JsonElement actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual.GetRawText())), $"expected {expected}, got {actual.GetRawText()}");
 
     [Fact]
     public async Task The_public_api_is_described_without_the_sidecar_routes()
@@ -381,16 +388,10 @@ public sealed class KestrelHostingTests
     [Fact]
     public async Task The_service_runs_on_a_real_port_under_WebApplicationFactory()
     {
-        await using var sidecar = await DaprOrders.Testing.FakeDaprSidecar.StartAsync();
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-            builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString())
-                .UseSetting("urls", "http://127.0.0.1:0")
-                .UseSetting("Logging:LogLevel:Default", "Warning"));
-        factory.UseKestrel();
-        factory.StartServer();
-        var address = Assert.Single(factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses);
-        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
+        await using var host = await InventoryHost.StartAsync();
 
+        var address = Assert.Single(host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses);
+        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
     }
@@ -412,12 +413,14 @@ public sealed class DemoSeedingTests
     [Fact]
     public async Task Seeding_leaves_stock_an_operator_already_set()
     {
-        await using var host = await InventoryHost.StartAsync(new Dictionary<string, string?> { ["Inventory:SeedDemoStock"] = "true" },
-            sidecar => sidecar.SetActorState("Stock", "sku-3", "stock", """{"available":7,"reserved":0,"committed":0,"listed":true,"holds":{},"version":1}"""));
+        await using var host = await InventoryHost.StartAsync();
+        await host.SetStockAsync("sku-3", 7);
 
-        var listed = await PollListAsync(host, 5);
+        // The seeder's call, through the same typed proxy and the emulator's actor API.
+        var seeded = await host.Services.GetRequiredService<StockActors>().For("sku-3").InitializeAsync(1000);
 
-        Assert.Equal([1000, 1000, 7, 1000, 1000], listed.EnumerateArray().Select(e => e.GetProperty("available").GetInt32()));
+        Assert.Equal(7, seeded.Available);
+        Assert.Equal(7, (await host.GetStockAsync("sku-3")).GetProperty("available").GetInt32());
     }
 
     [Fact]

@@ -4,19 +4,15 @@ using DaprOrders.Contracts;
 using DaprOrders.Notification.Channels;
 using DaprOrders.Notification.Notifications;
 using DaprOrders.Notification.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Notification.Tests;
 
-public sealed class NotificationServiceTests : IAsyncLifetime
+/// <summary>The Notification service on the emulator: state and publishes go through the Dapr SDK over gRPC.</summary>
+public sealed class NotificationServiceTests
 {
     private const string CompletedPath = "/events/orders/completed";
     private const string CancelledPath = "/events/orders/cancelled";
-    private FakeSidecar _sidecar = null!;
-
-    public async Task InitializeAsync() => _sidecar = await FakeSidecar.StartAsync();
-
-    public async Task DisposeAsync() => await _sidecar.DisposeAsync();
 
     private static object Completed(string orderId) => new
     {
@@ -34,153 +30,167 @@ public sealed class NotificationServiceTests : IAsyncLifetime
         cancelledAt = "2026-11-23T09:00:00Z",
     };
 
-    private JsonElement Record(string orderId) => _sidecar.GetState(NotificationStore.RecordKey(orderId))!.Value;
-
     [Fact]
     public async Task Completed_order_is_notified_once_and_announced_with_a_stable_cloudevent_id()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
+        var (bed, clock) = await NotificationService.StartAsync();
+        await using var running = bed;
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-1")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-1")));
 
-        var mailbox = _sidecar.GetState(StoredNotificationChannel.MailboxKey("o-1"))!.Value;
+        var mailbox = (await bed.MailboxAsync("o-1")).Value!.Value;
         Assert.Equal("c-42", mailbox.GetProperty("customerId").GetString());
         Assert.Contains("19.99 EUR", mailbox.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Sent", Record("o-1").GetProperty("status").GetString());
-        Assert.True(Record("o-1").GetProperty("announced").GetBoolean());
+        var record = (await bed.RecordAsync("o-1"))!.Value;
+        Assert.Equal("Sent", record.GetProperty("status").GetString());
+        Assert.True(record.GetProperty("announced").GetBoolean());
 
-        var publish = Assert.Single(_sidecar.Publishes);
-        Assert.Equal("/v1.0/publish/pubsub/notifications", publish.Path);
-        Assert.Equal("application/json", publish.ContentType);
-        Assert.Contains("metadata.cloudevent.type=daprorders.notification.sent.v1", publish.Query, StringComparison.Ordinal);
-        Assert.Contains("metadata.cloudevent.id=notification-sent-o-1", publish.Query, StringComparison.Ordinal);
-        Assert.Equal("sidecar-token", publish.Headers["dapr-api-token"]);
-        var sent = JsonSerializer.Deserialize(publish.Body, ContractsJsonContext.Default.NotificationSent)!;
-        Assert.Equal(new NotificationSent("o-1", "c-42", NotificationKind.OrderCompleted, "stored", app.Clock.GetUtcNow()), sent);
+        var announcement = Assert.Single(await bed.AnnouncementsAsync());
+        Assert.Equal(EventTypes.NotificationSent, announcement.GetProperty("type").GetString());
+        Assert.Equal("notification-sent-o-1", announcement.GetProperty("id").GetString());
+        Assert.Equal("application/json", announcement.GetProperty("datacontenttype").GetString());
+        var sent = announcement.GetProperty("data").Deserialize(ContractsJsonContext.Default.NotificationSent)!;
+        Assert.Equal(new NotificationSent("o-1", "c-42", NotificationKind.OrderCompleted, "stored", clock.GetUtcNow()), sent);
     }
 
     [Fact]
     public async Task Duplicate_deliveries_and_a_late_opposite_outcome_are_no_ops()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
+        var (bed, _) = await NotificationService.StartAsync();
+        await using var running = bed;
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-1"));
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-1"));
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-2"));
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CancelledPath, EventTypes.OrderCancelled, Cancelled("o-2")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-1"));
+        var (_, mailboxETag) = await bed.MailboxAsync("o-2");
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-1"));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-2"));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CancelledPath, EventTypes.OrderCancelled, Cancelled("o-2")));
 
-        Assert.Single(_sidecar.Publishes);
-        Assert.Single(_sidecar.Requests, r => r.Method == "POST" && r.Body.Contains("notification-mailbox-o-2", StringComparison.Ordinal));
-        Assert.Equal("order-completed", Record("o-2").GetProperty("kind").GetString());
+        Assert.Single(await bed.AnnouncementsAsync());
+        // The mailbox was written once: its ETag did not move.
+        Assert.Equal(mailboxETag, (await bed.MailboxAsync("o-2")).ETag);
+        Assert.Equal("order-completed", (await bed.RecordAsync("o-2"))!.Value.GetProperty("kind").GetString());
     }
 
     [Fact]
     public async Task Channel_failure_releases_the_claim_and_the_redelivery_sends()
     {
         var channel = new ScriptedChannel { FailuresLeft = 1 };
-        await using var app = new NotificationApp(_sidecar, channel: channel);
-        using var client = app.CreateClient();
+        var (bed, _) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
 
-        Assert.Equal("RETRY", await app.DeliverAsync(client, CancelledPath, EventTypes.OrderCancelled, Cancelled("o-3")));
-        var pending = Record("o-3");
+        Assert.Equal("RETRY", await bed.DeliverAsync(CancelledPath, EventTypes.OrderCancelled, Cancelled("o-3")));
+        var pending = (await bed.RecordAsync("o-3"))!.Value;
         Assert.Equal("Pending", pending.GetProperty("status").GetString());
         Assert.False(pending.TryGetProperty("claimToken", out _));
-        Assert.Empty(_sidecar.Publishes);
+        Assert.Empty(await bed.AnnouncementsAsync());
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CancelledPath, EventTypes.OrderCancelled, Cancelled("o-3")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CancelledPath, EventTypes.OrderCancelled, Cancelled("o-3")));
         Assert.Equal(2, channel.Attempts);
         var delivered = Assert.Single(channel.Delivered);
         Assert.Equal(NotificationKind.OrderCancelled, delivered.Kind);
-        Assert.Equal(2, Record("o-3").GetProperty("sendAttempts").GetInt32());
-        Assert.Single(_sidecar.Publishes);
+        Assert.Equal(2, (await bed.RecordAsync("o-3"))!.Value.GetProperty("sendAttempts").GetInt32());
+        Assert.Single(await bed.AnnouncementsAsync());
     }
 
     [Fact]
     public async Task Live_claim_of_another_delivery_means_retry_and_an_expired_claim_is_taken_over()
     {
         var channel = new ScriptedChannel();
-        await using var app = new NotificationApp(_sidecar, channel: channel);
-        using var client = app.CreateClient();
-        var now = app.Clock.GetUtcNow();
-        var claimed = new NotificationRecord("o-4", "c-42", NotificationKind.OrderCompleted, "stored", "text", NotificationStatus.Pending,
-            now, "someone-else", now.AddSeconds(30), 1, null, false);
-        _sidecar.SetState(NotificationStore.RecordKey("o-4"), JsonSerializer.Serialize(claimed, NotificationJsonContext.Default.NotificationRecord));
+        var (bed, clock) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
+        var now = clock.GetUtcNow();
+        await bed.SeedRecordAsync(new NotificationRecord("o-4", "c-42", NotificationKind.OrderCompleted, "stored", "text",
+            NotificationStatus.Pending, now, "someone-else", now.AddSeconds(30), 1, null, false));
 
-        Assert.Equal("RETRY", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-4")));
+        Assert.Equal("RETRY", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-4")));
         Assert.Equal(0, channel.Attempts);
 
         // The other sender crashed: once its lease ran out, a redelivery completes the Pending notification.
-        app.Clock.Advance(TimeSpan.FromSeconds(31));
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-4")));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-4")));
         Assert.Single(channel.Delivered);
-        Assert.Equal("Sent", Record("o-4").GetProperty("status").GetString());
+        Assert.Equal("Sent", (await bed.RecordAsync("o-4"))!.Value.GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task Crash_after_sending_only_repeats_the_announcement()
     {
         var channel = new ScriptedChannel();
-        await using var app = new NotificationApp(_sidecar, channel: channel);
-        using var client = app.CreateClient();
-        var now = app.Clock.GetUtcNow();
-        var sent = new NotificationRecord("o-5", "c-42", NotificationKind.OrderCompleted, "stored", "text", NotificationStatus.Sent,
-            now, null, null, 1, now, Announced: false);
-        _sidecar.SetState(NotificationStore.RecordKey("o-5"), JsonSerializer.Serialize(sent, NotificationJsonContext.Default.NotificationRecord));
+        var (bed, clock) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
+        var now = clock.GetUtcNow();
+        await bed.SeedRecordAsync(new NotificationRecord("o-5", "c-42", NotificationKind.OrderCompleted, "stored", "text",
+            NotificationStatus.Sent, now, null, null, 1, now, Announced: false));
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-5")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-5")));
 
         Assert.Equal(0, channel.Attempts);
-        Assert.Contains("metadata.cloudevent.id=notification-sent-o-5", Assert.Single(_sidecar.Publishes).Query, StringComparison.Ordinal);
-        Assert.True(Record("o-5").GetProperty("announced").GetBoolean());
+        Assert.Equal("notification-sent-o-5", Assert.Single(await bed.AnnouncementsAsync()).GetProperty("id").GetString());
+        Assert.True((await bed.RecordAsync("o-5"))!.Value.GetProperty("announced").GetBoolean());
     }
 
+    // A pubsub the sidecar does not know refuses the publish (INVALID_ARGUMENT, dapr/dapr v1.17.13 pkg/api/errors/pubsub.go):
+    // the delivery fails with 500, which daprd retries, and the notification stays recorded for the retry to announce.
     [Fact]
-    public async Task Sidecar_failure_while_publishing_makes_the_delivery_retry()
+    public async Task Sidecar_refusing_the_publish_makes_the_delivery_retry()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
-        _sidecar.Intercept = r => r.Path.StartsWith("/v1.0/publish/", StringComparison.Ordinal)
-            ? ScriptedResponse.DaprError(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "broker down")
-            : null;
+        var (bed, _) = await NotificationService.StartAsync(settings: new Dictionary<string, string?> { ["Notification:PubsubName"] = "nopubsub" });
+        await using var running = bed;
 
-        using var content = new StringContent("""
+        using var response = await bed.PostCloudEventAsync(CompletedPath, """
             {"specversion":"1.0","id":"e-9","source":"ordering","type":"daprorders.order.completed.v1","datacontenttype":"application/json",
              "data":{"orderId":"o-6","customerId":"c-42","total":{"amount":100,"currency":"EUR"},"completedAt":"2026-11-23T09:00:00Z"}}
-            """, System.Text.Encoding.UTF8, "application/cloudevents+json");
-        using var response = await client.PostAsync(CompletedPath, content);
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            """);
 
-        _sidecar.Intercept = null;
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-6"), id: "e-9"));
-        Assert.Single(_sidecar.Requests, r => r.Method == "POST" && r.Body.Contains("notification-mailbox-o-6", StringComparison.Ordinal));
-        Assert.Equal(2, _sidecar.Publishes.Count);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var record = (await bed.RecordAsync("o-6"))!.Value;
+        Assert.Equal("Sent", record.GetProperty("status").GetString());
+        Assert.False(record.GetProperty("announced").GetBoolean());
     }
 
     [Fact]
     public async Task Event_without_data_is_dropped_and_other_order_types_are_acknowledged()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
+        var (bed, _) = await NotificationService.StartAsync();
+        await using var running = bed;
 
-        using var noData = new StringContent("""{"specversion":"1.0","id":"x","source":"ordering","type":"daprorders.order.completed.v1"}""",
-            System.Text.Encoding.UTF8, "application/cloudevents+json");
-        using var dropped = await client.PostAsync(CompletedPath, noData);
+        using var dropped = await bed.PostCloudEventAsync(CompletedPath,
+            """{"specversion":"1.0","id":"x","source":"ordering","type":"daprorders.order.completed.v1"}""");
         Assert.Equal("""{"status":"DROP"}""", await dropped.Content.ReadAsStringAsync());
+        using var notJson = await bed.PostCloudEventAsync(CompletedPath, "not json");
+        Assert.Equal("""{"status":"DROP"}""", await notJson.Content.ReadAsStringAsync());
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, "/events/orders", EventTypes.OrderCreated, new { orderId = "o-7" }));
-        Assert.Empty(_sidecar.Requests);
+        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/orders", EventTypes.OrderCreated, new { orderId = "o-7" }));
+        Assert.Null(await bed.RecordAsync("o-7"));
+    }
+
+    [Fact]
+    public async Task Deliveries_without_the_app_token_are_refused_with_401_problem_details()
+    {
+        var (bed, _) = await NotificationService.StartAsync();
+        await using var running = bed;
+
+        using var content = new StringContent("""{"specversion":"1.0","id":"x","source":"ordering","type":"t","data":{}}""",
+            System.Text.Encoding.UTF8, "application/cloudevents+json");
+        using var delivery = await bed.Client.PostAsync(CompletedPath, content);
+        using var subscribe = await bed.Client.GetAsync("/dapr/subscribe");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, delivery.StatusCode);
+        Assert.Equal("application/problem+json", delivery.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, subscribe.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bed.Client.GetAsync("/notifications")).StatusCode);
     }
 
     [Fact]
     public async Task Notifications_can_be_read_by_order_and_as_a_recent_list()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
-        await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-8"));
-        app.Clock.Advance(TimeSpan.FromSeconds(1));
-        await app.DeliverAsync(client, CancelledPath, EventTypes.OrderCancelled, Cancelled("o-9"));
+        var (bed, clock) = await NotificationService.StartAsync();
+        await using var running = bed;
+        var client = bed.Client;
+        await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-8"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await bed.DeliverAsync(CancelledPath, EventTypes.OrderCancelled, Cancelled("o-9"));
 
         var one = JsonDocument.Parse(await client.GetStringAsync("/notifications?orderId=o-8")).RootElement;
         var view = Assert.Single(one.EnumerateArray());
@@ -207,91 +217,39 @@ public sealed class NotificationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_routes_completed_and_cancelled_with_a_default_route_and_dead_letters()
     {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
+        var (bed, _) = await NotificationService.StartAsync();
+        await using var running = bed;
 
-        var subscriptions = JsonDocument.Parse(await client.GetStringAsync("/dapr/subscribe")).RootElement;
-        var orders = Assert.Single(subscriptions.EnumerateArray());
-        Assert.Equal("pubsub", orders.GetProperty("pubsubname").GetString());
+        // What the emulator read from GET /dapr/subscribe, as daprd would.
+        var subscription = Assert.Single(bed.Emulator.Services.GetRequiredService<DaprOrders.Emulator.PubSub.PubSubBroker>().SubscriptionsOf("notification"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        request.Headers.Add("dapr-api-token", bed.Options.AppApiToken);
+        using var response = await bed.Client.SendAsync(request);
+        var orders = Assert.Single(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+
+        Assert.Equal("orders", subscription.Topic);
+        Assert.Equal("pubsub", orders.GetProperty("pubsubName").GetString());
         Assert.Equal("orders", orders.GetProperty("topic").GetString());
         Assert.Equal("deadletters", orders.GetProperty("deadLetterTopic").GetString());
         var routes = orders.GetProperty("routes");
-        Assert.Equal("/events/orders", routes.GetProperty("default").GetString());
+        Assert.Equal("events/orders", routes.GetProperty("default").GetString());
         var rules = routes.GetProperty("rules").EnumerateArray().ToDictionary(r => r.GetProperty("path").GetString()!, r => r.GetProperty("match").GetString());
-        Assert.Equal("event.type == \"daprorders.order.completed.v1\"", rules[CompletedPath]);
-        Assert.Equal("event.type == \"daprorders.order.cancelled.v1\"", rules[CancelledPath]);
+        Assert.Equal("event.type == \"daprorders.order.completed.v1\"", rules["events/orders/completed"]);
+        Assert.Equal("event.type == \"daprorders.order.cancelled.v1\"", rules["events/orders/cancelled"]);
     }
 
     [Fact]
-    public async Task Webhook_channel_invokes_the_http_output_binding()
+    public async Task Service_reads_its_pubsub_from_configuration()
     {
-        await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?>
-        {
-            ["Notification:Channel"] = "webhook",
-            ["Notification:BindingName"] = "customer-webhook",
-            ["Notification:WebhookPath"] = "/hooks/orders",
-        });
-        using var client = app.CreateClient();
+        var (bed, _) = await NotificationService.StartAsync(settings: new Dictionary<string, string?> { ["Notification:PubsubName"] = "otherpubsub" });
+        await using var running = bed;
 
-        Assert.Equal("SUCCESS", await app.DeliverAsync(client, CompletedPath, EventTypes.OrderCompleted, Completed("o-10")));
-
-        var binding = Assert.Single(_sidecar.Requests, r => r.Path.StartsWith("/v1.0/bindings/", StringComparison.Ordinal));
-        Assert.Equal("/v1.0/bindings/customer-webhook", binding.Path);
-        Assert.Equal("application/json", binding.ContentType);
-        Assert.Equal("sidecar-token", binding.Headers["dapr-api-token"]);
-        var body = binding.Json();
-        Assert.Equal("post", body.GetProperty("operation").GetString());
-        Assert.Equal("o-10", body.GetProperty("data").GetProperty("orderId").GetString());
-        Assert.Equal("/hooks/orders", body.GetProperty("metadata").GetProperty("path").GetString());
-        Assert.Equal("o-10", body.GetProperty("metadata").GetProperty("Idempotency-Key").GetString());
-        Assert.Null(_sidecar.GetState(StoredNotificationChannel.MailboxKey("o-10")));
-        Assert.Contains("\"channel\":\"webhook\"", Assert.Single(_sidecar.Publishes).Body, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Webhook_channel_without_a_binding_name_fails_at_startup()
-    {
-        await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?> { ["Notification:Channel"] = "webhook" });
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        Assert.IsType<OptionsValidationException>(error.GetBaseException());
-    }
-
-    [Theory]
-    [InlineData("Notification:ClaimTimeout", "00:00:00.5", "ClaimTimeout")]
-    [InlineData("Notification:ClaimTimeout", "02:00:00", "ClaimTimeout")]
-    [InlineData("Notification:RecentLimit", "0", "RecentLimit")]
-    public async Task A_setting_outside_its_range_fails_at_startup_naming_it(string key, string value, string member)
-    {
-        await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?> { [key] = value });
-        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
-        Assert.Contains(validation.Failures, f => f.Contains(member, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Api_is_described_in_openapi_without_the_sidecar_endpoints()
-    {
-        await using var app = new NotificationApp(_sidecar);
-        using var client = app.CreateClient();
-
-        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
-        var path = Assert.Single(document.GetProperty("paths").EnumerateObject());
-        Assert.Equal("/notifications", path.Name);
-        Assert.Equal("ListNotifications", path.Value.GetProperty("get").GetProperty("operationId").GetString());
-    }
-
-    [Fact]
-    public async Task Service_starts_on_kestrel_with_settings_from_configuration()
-    {
-        await using var app = new NotificationApp(_sidecar, new Dictionary<string, string?> { ["Notification:PubsubName"] = "otherpubsub" });
-        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        app.StartServer();
-        using var client = app.CreateClient();
-
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-        Assert.NotEqual("localhost", client.BaseAddress!.Host);
-        var subscription = JsonDocument.Parse(await client.GetStringAsync("/dapr/subscribe")).RootElement[0];
-        Assert.Equal("otherpubsub", subscription.GetProperty("pubsubname").GetString());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        request.Headers.Add("dapr-api-token", bed.Options.AppApiToken);
+        using var response = await bed.Client.SendAsync(request);
+        var subscription = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement[0];
+        Assert.Equal("otherpubsub", subscription.GetProperty("pubsubName").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await bed.Client.GetAsync("/healthz")).StatusCode);
     }
 
     private sealed class ScriptedChannel : INotificationChannel

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -7,8 +8,8 @@ namespace DaprOrders.Testing;
 
 /// <summary>
 /// One DaprOrders service running in-process on a real loopback port, configured exactly as daprd's CLI would
-/// configure it (DAPR_HTTP_ENDPOINT, APP_ID, APP_PORT, plus the tokens in <paramref name="settings"/>), so the
-/// emulated sidecar reaches it over HTTP. The only additions are plumbing outside the service: startup filters in
+/// configure it (DAPR_HTTP_ENDPOINT, DAPR_GRPC_ENDPOINT, APP_ID, APP_PORT, plus the tokens in <paramref name="settings"/>),
+/// so the emulated sidecar reaches it over HTTP and its DaprClient reaches the sidecar over gRPC. The only additions are plumbing outside the service: startup filters in
 /// front of its endpoints (a delivery tap, injected poison) and a shared log sink.
 /// </summary>
 /// <remarks>Shared source of the end-to-end tests and the chaos run (linked into both projects).</remarks>
@@ -18,7 +19,9 @@ internal sealed class InProcessService<TProgram>(
     Uri sidecarEndpoint,
     IReadOnlyDictionary<string, string?> settings,
     IReadOnlyList<IStartupFilter> startupFilters,
-    ILoggerProvider? logs)
+    ILoggerProvider? logs,
+    Uri? grpcEndpoint = null,
+    Action<IServiceCollection>? configureServices = null)
     : WebApplicationFactory<TProgram>, IInProcessService
     where TProgram : class
 {
@@ -54,6 +57,11 @@ internal sealed class InProcessService<TProgram>(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecarEndpoint.ToString().TrimEnd('/'));
+        if (grpcEndpoint is not null)
+        {
+            builder.UseSetting("DAPR_GRPC_ENDPOINT", grpcEndpoint.ToString().TrimEnd('/'));
+        }
+
         builder.UseSetting("APP_ID", appId);
         builder.UseSetting("APP_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("urls", $"http://127.0.0.1:{port}");
@@ -77,6 +85,11 @@ internal sealed class InProcessService<TProgram>(
                 services.AddLogging(logging => logging.ClearProviders().AddProvider(new SharedLoggerProvider(logs)));
             }
         });
+        if (configureServices is not null)
+        {
+            // After the service's own registrations, so a test's replacement wins.
+            builder.ConfigureTestServices(configureServices);
+        }
     }
 
     /// <summary>Lets several hosts share one provider without the first host to stop disposing it.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DaprOrders.Emulator.Cli;
 
-/// <summary>The environment the Dapr CLI gives an app process (https://docs.dapr.io/reference/environment/), which the SDKs and DaprOrders.Sidecar read.</summary>
+/// <summary>The environment the Dapr CLI gives an app process (https://docs.dapr.io/reference/environment/), which the Dapr SDKs read.</summary>
 public static class AppEnvironment
 {
     /// <summary>

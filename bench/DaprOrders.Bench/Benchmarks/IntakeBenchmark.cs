@@ -7,7 +7,7 @@ namespace DaprOrders.Bench.Benchmarks;
 
 /// <summary>
 /// B1: POST /orders at a fixed number of connections for a fixed time, against (1) the one-hop baseline, (2) Ordering
-/// with a stand-in sidecar that answers 204 at once (Ordering's own cost), (3) Ordering with the emulator executable
+/// with a stand-in sidecar that answers at once, over HTTP and gRPC (Ordering's own cost), (3) Ordering with the emulator executable
 /// as its sidecar (the real path: state transaction plus outbox publish, and the saga's own follow-up calls).
 /// </summary>
 internal static class IntakeBenchmark
@@ -74,20 +74,26 @@ internal static class IntakeBenchmark
     private static async Task<(LoadResult, CpuCost)> WithStandInAsync(BenchSettings settings, string work, HttpClient client, OrderEvents events,
         BenchExecutable target, string[] arguments, string path)
     {
-        var ports = BenchProcess.FreePorts(2);
+        var ports = BenchProcess.FreePorts(3);
         var sidecarUrl = $"http://127.0.0.1:{ports[0]}";
         var targetUrl = new Uri($"http://127.0.0.1:{ports[1]}");
+        var sidecarGrpcUrl = $"http://127.0.0.1:{ports[2]}";
         var environment = new Dictionary<string, string>(settings.GcSettings(), StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = targetUrl.ToString().TrimEnd('/'),
             ["SIDECAR_URL"] = sidecarUrl,
             ["DAPR_HTTP_ENDPOINT"] = sidecarUrl,
+            ["DAPR_GRPC_ENDPOINT"] = sidecarGrpcUrl,
             ["APP_ID"] = "ordering",
             ["Ordering__RateLimit__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        await using var sidecar = BenchProcess.Start("stand-in-sidecar", BenchExecutable.Baseline, ["sidecar", "--urls", sidecarUrl],
-            new Dictionary<string, string>(settings.GcSettings(), StringComparer.Ordinal), work);
+        await using var sidecar = BenchProcess.Start("stand-in-sidecar", BenchExecutable.Baseline, ["sidecar"],
+            new Dictionary<string, string>(settings.GcSettings(), StringComparer.Ordinal)
+            {
+                ["HTTP_PORT"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["GRPC_PORT"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, work);
         await using var app = BenchProcess.Start(target.AssemblyName, target, arguments, environment, work);
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await BenchProcess.WaitForHttpAsync(probe, new Uri(sidecarUrl + "/v1.0/healthz"), settings.ReadyTimeout, sidecar);

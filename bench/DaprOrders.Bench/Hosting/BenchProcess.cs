@@ -9,9 +9,8 @@ namespace DaprOrders.Bench.Hosting;
 internal sealed record ProcessSample(double CpuSeconds, long RssBytes, long PeakRssBytes);
 
 /// <summary>
-/// A child process of the benchmark (a service, the emulator, a bench app): started with <c>dotnet app.dll</c> (or as
-/// its native executable, see <see cref="BuildOutputs.NativeOf"/>), its output kept in a log file, killed with its tree
-/// on dispose.
+/// A child process of the benchmark (a service, the emulator, a bench app): started with <c>dotnet app.dll</c>, its
+/// output kept in a log file, killed with its tree on dispose.
 /// </summary>
 internal sealed class BenchProcess : IAsyncDisposable
 {
@@ -39,17 +38,9 @@ internal sealed class BenchProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string> environment, string logDirectory)
     {
         ArgumentNullException.ThrowIfNull(executable);
-        ProcessStartInfo info;
-        if (BuildOutputs.NativeOf(executable) is { } native)
-        {
-            info = new ProcessStartInfo(native) { WorkingDirectory = Path.GetDirectoryName(native)! };
-        }
-        else
-        {
-            var dll = BuildOutputs.DllOf(executable);
-            info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)! };
-            info.ArgumentList.Add(dll);
-        }
+        var dll = BuildOutputs.DllOf(executable);
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)! };
+        info.ArgumentList.Add(dll);
 
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;

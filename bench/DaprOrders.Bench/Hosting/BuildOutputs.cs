@@ -46,25 +46,6 @@ internal static class BuildOutputs
             ?? throw new FileNotFoundException($"{file} not built; looked in:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", candidates)}");
     }
 
-    /// <summary>
-    /// The native AOT executable of <paramref name="executable"/> when <c>BENCH_NATIVE</c> names a folder holding
-    /// <c>{assembly}/{assembly}</c> (what <c>bench/publish-native.sh</c> writes); null to run the JIT build.
-    /// </summary>
-    public static string? NativeOf(BenchExecutable executable) =>
-        NativeOf(executable, Environment.GetEnvironmentVariable("BENCH_NATIVE"));
-
-    internal static string? NativeOf(BenchExecutable executable, string? folder)
-    {
-        ArgumentNullException.ThrowIfNull(executable);
-        if (string.IsNullOrEmpty(folder))
-        {
-            return null;
-        }
-
-        var path = Path.GetFullPath(Path.Combine(folder, executable.AssemblyName, executable.AssemblyName));
-        return File.Exists(path) ? path : null;
-    }
-
     private static string? Metadata(string key) => typeof(BuildOutputs).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
         .FirstOrDefault(a => a.Key == key)?.Value;

@@ -10,6 +10,9 @@ internal sealed record BenchApp(string AppId, BenchExecutable Executable, IReadO
 
     public int SidecarPort { get; init; }
 
+    /// <summary>The sidecar's gRPC port, which the Dapr .NET SDK's DaprClient uses for state and pub/sub.</summary>
+    public int SidecarGrpcPort { get; init; }
+
     public Uri AppUrl => new($"http://127.0.0.1:{AppPort}");
 }
 
@@ -42,8 +45,13 @@ internal sealed class EmulatedSystem : IAsyncDisposable
         string? configFile, string workDirectory, TimeSpan readyTimeout, Func<string, IEnumerable<KeyValuePair<string, string>>>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(apps);
-        var ports = BenchProcess.FreePorts(apps.Count * 2);
-        var placed = apps.Select((a, i) => a with { AppPort = ports[i], SidecarPort = ports[apps.Count + i] }).ToList();
+        var ports = BenchProcess.FreePorts(apps.Count * 3);
+        var placed = apps.Select((a, i) => a with
+        {
+            AppPort = ports[i],
+            SidecarPort = ports[apps.Count + i],
+            SidecarGrpcPort = ports[(2 * apps.Count) + i],
+        }).ToList();
         Directory.CreateDirectory(workDirectory);
         var template = Path.Combine(workDirectory, "dapr.yaml");
         await File.WriteAllTextAsync(template, Template(placed, resourcesPaths, configFile, workDirectory));
@@ -62,6 +70,8 @@ internal sealed class EmulatedSystem : IAsyncDisposable
                     ["APP_PORT"] = app.AppPort.ToString(CultureInfo.InvariantCulture),
                     ["DAPR_HTTP_PORT"] = app.SidecarPort.ToString(CultureInfo.InvariantCulture),
                     ["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{app.SidecarPort}",
+                    ["DAPR_GRPC_PORT"] = app.SidecarGrpcPort.ToString(CultureInfo.InvariantCulture),
+                    ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{app.SidecarGrpcPort}",
                     ["ASPNETCORE_URLS"] = app.AppUrl.ToString().TrimEnd('/'),
                     // Production-like logging: no per-request lines on the console.
                     ["Logging__LogLevel__Default"] = "Warning",
@@ -117,6 +127,7 @@ internal sealed class EmulatedSystem : IAsyncDisposable
             yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {workDirectory}");
             yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
             yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.SidecarPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.SidecarGrpcPort}");
         }
 
         return yaml.ToString();

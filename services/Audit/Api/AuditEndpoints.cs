@@ -1,9 +1,11 @@
 using System.Text.Json;
+using Dapr.AspNetCore;
 using DaprOrders.Audit.DeadLetters;
 using DaprOrders.Audit.Timeline;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.ServiceDefaults.Security;
-using DaprOrders.Sidecar.AppCallbacks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -58,82 +60,90 @@ public static class AuditEndpoints
         return deadLetters;
     }
 
-    /// <summary>Sidecar-facing subscriptions (excluded from the OpenAPI description).</summary>
+    /// <summary>
+    /// Sidecar-facing subscriptions (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Audit keeps the CloudEvent itself,
+    /// not only its data, so its endpoints receive the envelope.
+    /// </summary>
     public static RouteGroupBuilder MapAuditEvents(this IEndpointRouteBuilder endpoints, AuditOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var events = endpoints.MapGroup("/events").ExcludeFromDescription();
+        var events = endpoints.MapTopicEndpoints();
         foreach (var topic in RecordedTopics)
         {
             // Audit wants every type, so one default route per topic and no rules.
-            var subscription = new TopicSubscription(options.PubsubName, topic) { DeadLetterTopic = Topics.DeadLetters };
+            var subscription = TopicSubscriptions.Default(options.PubsubName, topic, Topics.DeadLetters);
             if (options.BulkSubscribe)
             {
                 events.MapPost($"/{topic}", RecordBulkAsync)
-                    .WithTopic(subscription with
+                    .WithTopic(subscription)
+                    .WithBulkSubscribe(new BulkSubscribeTopicOptions
                     {
-                        BulkSubscribe = new BulkSubscribeOptions(Enabled: true, options.BulkMaxMessagesCount, options.BulkMaxAwaitDurationMs),
-                    });
+                        TopicName = topic,
+                        MaxMessagesCount = options.BulkMaxMessagesCount,
+                        MaxAwaitDurationMs = options.BulkMaxAwaitDurationMs,
+                    })
+                    .ReceiveCloudEventEnvelope();
             }
             else
             {
-                events.MapPost($"/{topic}", RecordAsync).WithTopic(subscription);
+                events.MapPost($"/{topic}", RecordAsync).WithTopic(subscription).ReceiveCloudEventEnvelope();
             }
         }
 
         // No dead-letter topic here: a dead letter that cannot be stored must not loop back into its own topic.
         events.MapPost($"/{Topics.DeadLetters}", ReceiveDeadLetterAsync)
-            .WithTopic(options.PubsubName, Topics.DeadLetters);
+            .WithTopic(TopicSubscriptions.Default(options.PubsubName, Topics.DeadLetters, deadLetterTopic: null))
+            .ReceiveCloudEventEnvelope();
         return events;
     }
 
-    private static async Task<TopicResponse> RecordAsync(CloudEvent<JsonElement> cloudEvent, AuditRecorder recorder, CancellationToken cancellationToken)
+    private static async Task<TopicResponse> RecordAsync(JsonElement cloudEvent, HttpContext context, AuditRecorder recorder,
+        CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(cloudEvent.Id))
+        if (ObservedEvent.From(cloudEvent) is not { } observed)
         {
             // Without an id the event cannot be deduplicated; DROP hands it to the dead letters.
             return TopicResponse.Drop();
         }
 
-        var statuses = await recorder.RecordDeliveredAsync([ObservedEvent.From(cloudEvent)], cancellationToken);
+        context.DescribeDelivery(observed.Id, observed.Type, observed.Source, observed.TraceParent);
+        var statuses = await recorder.RecordDeliveredAsync([observed], cancellationToken);
         return TopicResponse.For(statuses[0]);
     }
 
-    private static async Task<BulkTopicResponse> RecordBulkAsync(BulkCloudEvents<JsonElement> delivery, AuditRecorder recorder,
+    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, AuditRecorder recorder,
         CancellationToken cancellationToken)
     {
-        var readable = delivery.Entries.Where(e => e.Event is { Id.Length: > 0 }).ToList();
-        var statuses = await recorder.RecordDeliveredAsync([.. readable.Select(e => ObservedEvent.From(e.Event!))], cancellationToken);
+        var readable = delivery.Entries.Select(e => (e.EntryId, Event: ObservedEvent.From(e.Event))).Where(e => e.Event is not null).ToList();
+        var statuses = await recorder.RecordDeliveredAsync([.. readable.Select(e => e.Event!)], cancellationToken);
         var byEntry = readable.Select((entry, index) => (entry.EntryId, Status: statuses[index]))
             .ToDictionary(x => x.EntryId, x => x.Status, StringComparer.Ordinal);
-        return new BulkTopicResponse([.. delivery.Entries.Select(e =>
-            new BulkTopicEntryStatus(e.EntryId, byEntry.GetValueOrDefault(e.EntryId, TopicStatus.Drop)))]);
+        return new BulkSubscribeAppResponse([.. delivery.Entries.Select(e =>
+            new BulkSubscribeAppResponseEntry(e.EntryId, byEntry.GetValueOrDefault(e.EntryId, TopicStatus.Drop) switch
+            {
+                TopicStatus.Success => BulkSubscribeAppResponseStatus.SUCCESS,
+                TopicStatus.Retry => BulkSubscribeAppResponseStatus.RETRY,
+                _ => BulkSubscribeAppResponseStatus.DROP,
+            }))]);
     }
 
-    private static async Task<TopicResponse> ReceiveDeadLetterAsync(HttpRequest request, DeadLetterOffice office, CancellationToken cancellationToken)
+    private static async Task<TopicResponse> ReceiveDeadLetterAsync(JsonElement cloudEvent, HttpContext context, DeadLetterOffice office,
+        CancellationToken cancellationToken)
     {
-        // Read raw: the record keeps the complete original CloudEvent, every attribute included.
-        JsonDocument document;
-        try
+        // The record keeps the complete original CloudEvent, every attribute included.
+        if (ObservedEvent.From(cloudEvent) is { } observed)
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedCloudEventException("The dead letter is not JSON.", ex);
+            context.DescribeDelivery(observed.Id, observed.Type, observed.Source, observed.TraceParent);
         }
 
-        using (document)
-        {
-            return TopicResponse.For(await office.ReceiveAsync(document.RootElement.Clone(), cancellationToken));
-        }
+        return TopicResponse.For(await office.ReceiveAsync(cloudEvent, cancellationToken));
     }
 
     private static async Task<Results<Ok<OrderTimeline>, ProblemHttpResult>> GetTimelineAsync(string orderId, AuditStore store,
         CancellationToken cancellationToken)
     {
         var entry = await store.GetTimelineAsync(orderId, cancellationToken);
-        return entry?.Value is { } timeline
+        return entry.Value is { } timeline
             ? TypedResults.Ok(timeline)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No events recorded for this order",
                 detail: $"Audit has not received any event of order '{orderId}'.");
@@ -148,7 +158,7 @@ public static class AuditEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {max}."] });
         }
 
-        var recent = (await store.GetRecentAsync(cancellationToken))?.Value ?? RecentEvents.Empty;
+        var recent = (await store.GetRecentAsync(cancellationToken)).Value ?? RecentEvents.Empty;
         return TypedResults.Ok(new AuditEventsView([.. recent.Events.Take(limit ?? 50)]));
     }
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Dapr;
 using DaprOrders.Audit.Telemetry;
 using DaprOrders.Audit.Timeline;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.DeadLetters;
@@ -17,7 +17,7 @@ public sealed record DeadLetterActionOutcome(DeadLetterActionResult Result, Dead
 public sealed partial class DeadLetterOffice(
     AuditStore store,
     AuditRecorder recorder,
-    DaprSidecarClient sidecar,
+    EventPublisher publisher,
     IOptions<AuditOptions> options,
     TimeProvider timeProvider,
     AuditMetrics metrics,
@@ -40,8 +40,8 @@ public sealed partial class DeadLetterOffice(
         for (var pass = 0; pass < settings.MaxConcurrencyAttempts && arrived is null; pass++)
         {
             var entry = await store.GetDeadLetterAsync(observed.Id, cancellationToken);
-            var record = DeadLetterLifecycle.Arrive(entry?.Value, observed, payload, timeProvider.GetUtcNow());
-            if (await store.TryWriteDeadLetterAsync(record, entry is null ? null : AuditStore.RequireETag(entry), cancellationToken))
+            var record = DeadLetterLifecycle.Arrive(entry.Value, observed, payload, timeProvider.GetUtcNow());
+            if (await store.DeadLetterRecords.TryWriteAsync(entry, record, cancellationToken))
             {
                 arrived = record;
             }
@@ -64,12 +64,12 @@ public sealed partial class DeadLetterOffice(
     }
 
     public async Task<DeadLetterRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        (await store.GetDeadLetterAsync(id, cancellationToken))?.Value;
+        (await store.GetDeadLetterAsync(id, cancellationToken)).Value;
 
     /// <summary>Dead letters, most recently arrived first, optionally only those in <paramref name="status"/>.</summary>
     public async Task<IReadOnlyList<DeadLetterSummary>> ListAsync(DeadLetterStatus? status, int limit, CancellationToken cancellationToken = default)
     {
-        var index = (await store.GetDeadLetterIndexAsync(cancellationToken))?.Value ?? DeadLetterIndex.Empty;
+        var index = (await store.GetDeadLetterIndexAsync(cancellationToken)).Value ?? DeadLetterIndex.Empty;
         var records = await store.GetDeadLettersAsync(index.Ids, cancellationToken);
         return [.. records
             .Where(r => status is null || r.Status == status)
@@ -89,24 +89,24 @@ public sealed partial class DeadLetterOffice(
         for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetDeadLetterAsync(id, cancellationToken);
-            var (result, replayed) = DeadLetterLifecycle.Replay(entry?.Value, timeProvider.GetUtcNow());
+            var (result, replayed) = DeadLetterLifecycle.Replay(entry.Value, timeProvider.GetUtcNow());
             if (result != DeadLetterActionResult.Applied)
             {
-                return new DeadLetterActionOutcome(result, entry?.Value);
+                return new DeadLetterActionOutcome(result, entry.Value);
             }
 
-            var before = entry!.Value!;
-            if (!await store.TryWriteDeadLetterAsync(replayed!, AuditStore.RequireETag(entry), cancellationToken))
+            var before = entry.Value!;
+            if (!await store.DeadLetterRecords.TryWriteAsync(entry, replayed!, cancellationToken))
             {
                 continue;
             }
 
             try
             {
-                await sidecar.PublishCloudEventAsync(replayed!.PubsubName ?? settings.PubsubName, replayed.Topic!,
-                    DeadLetterLifecycle.ReplayPayload(replayed.Payload), cancellationToken: cancellationToken);
+                await publisher.PublishCloudEventAsync(replayed!.PubsubName ?? settings.PubsubName, replayed.Topic!,
+                    DeadLetterLifecycle.ReplayPayload(replayed.Payload), replayed.Type, replayed.Id, cancellationToken);
             }
-            catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+            catch (DaprException ex)
             {
                 LogReplayFailed(logger, id, replayed!.Topic, ex);
                 await UndoReplayAsync(before, replayed, cancellationToken);
@@ -127,13 +127,13 @@ public sealed partial class DeadLetterOffice(
         for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetDeadLetterAsync(id, cancellationToken);
-            var (result, discarded) = DeadLetterLifecycle.Discard(entry?.Value, timeProvider.GetUtcNow());
+            var (result, discarded) = DeadLetterLifecycle.Discard(entry.Value, timeProvider.GetUtcNow());
             if (discarded is null)
             {
-                return new DeadLetterActionOutcome(result, entry?.Value);
+                return new DeadLetterActionOutcome(result, entry.Value);
             }
 
-            if (await store.TryWriteDeadLetterAsync(discarded, AuditStore.RequireETag(entry!), cancellationToken))
+            if (await store.DeadLetterRecords.TryWriteAsync(entry, discarded, cancellationToken))
             {
                 LogDiscarded(logger, id, discarded.Topic);
                 return new DeadLetterActionOutcome(result, discarded);
@@ -148,12 +148,12 @@ public sealed partial class DeadLetterOffice(
         for (var pass = 0; pass < options.Value.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetDeadLetterAsync(before.Id, cancellationToken);
-            if (entry?.Value is not { } current || DeadLetterLifecycle.UndoReplay(current, before, replayed) is not { } undone)
+            if (entry.Value is not { } current || DeadLetterLifecycle.UndoReplay(current, before, replayed) is not { } undone)
             {
                 return;
             }
 
-            if (await store.TryWriteDeadLetterAsync(undone, AuditStore.RequireETag(entry), cancellationToken))
+            if (await store.DeadLetterRecords.TryWriteAsync(entry, undone, cancellationToken))
             {
                 return;
             }
@@ -166,9 +166,8 @@ public sealed partial class DeadLetterOffice(
         for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetDeadLetterIndexAsync(cancellationToken);
-            var updated = (entry?.Value ?? DeadLetterIndex.Empty).With(id, settings.MaxDeadLetters);
-            if (updated is null ||
-                await store.TryWriteDeadLetterIndexAsync(updated, entry is null ? null : AuditStore.RequireETag(entry), cancellationToken))
+            var updated = (entry.Value ?? DeadLetterIndex.Empty).With(id, settings.MaxDeadLetters);
+            if (updated is null || await store.DeadLetterIndexes.TryWriteAsync(entry, updated, cancellationToken))
             {
                 return true;
             }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Dapr;
 using DaprOrders.Audit.DeadLetters;
-using DaprOrders.Sidecar;
+using DaprOrders.BuildingBlocks;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.Operations;
@@ -12,7 +13,7 @@ namespace DaprOrders.Audit.Operations;
 /// a gap on the page instead of an error page.
 /// </summary>
 public sealed partial class OperationsBoard(
-    DaprSidecarClient sidecar,
+    ServiceInvocationClient invocation,
     AuditStore store,
     DeadLetterOffice deadLetters,
     IOptions<OperationsPageOptions> options,
@@ -75,7 +76,7 @@ public sealed partial class OperationsBoard(
         var order = ReadAsync("ordering /orders/{id}",
             () => InvokeAsync(_options.OrderingAppId, "orders/" + Uri.EscapeDataString(orderId), cancellationToken, notFoundIsNull: true),
             cancellationToken);
-        var timeline = ReadAsync("audit timeline", async () => (await store.GetTimelineAsync(orderId, cancellationToken))?.Value, cancellationToken);
+        var timeline = ReadAsync("audit timeline", async () => (await store.GetTimelineAsync(orderId, cancellationToken)).Value, cancellationToken);
         await Task.WhenAll(order, timeline);
 
         var document = Collect(await order, problems);
@@ -92,8 +93,7 @@ public sealed partial class OperationsBoard(
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.SourceTimeout);
-        using var request = sidecar.CreateInvokeMethodRequest(HttpMethod.Get, appId, methodPath);
-        using var response = await sidecar.InvokeMethodWithResponseAsync(request, timeout.Token);
+        using var response = await invocation.GetAsync(appId, methodPath, timeout.Token);
         if (notFoundIsNull && response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
@@ -117,7 +117,7 @@ public sealed partial class OperationsBoard(
             return (await read(), null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException
-            or JsonException or DaprApiException or DaprSidecarUnavailableException)
+            or JsonException or DaprException)
         {
             // Debug only: the page polls every second, and the problem is shown on the page itself.
             LogSourceUnavailable(logger, source, ex.Message);

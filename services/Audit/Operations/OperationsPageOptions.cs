@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DaprOrders.ServiceDefaults.Options;
 
 namespace DaprOrders.Audit.Operations;
 
@@ -32,11 +31,11 @@ public sealed class OperationsPageOptions
     public int DeadLetters { get; set; } = 50;
 
     /// <summary>How often <c>/ops/api/stream</c> sends a snapshot.</summary>
-    [TimeSpanRange("00:00:00.1000000", "00:01:00")]
+    [Range(typeof(TimeSpan), "00:00:00.1000000", "00:01:00")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Bound of one call to another service while building a snapshot; a slow service must not stall the page.</summary>
-    [TimeSpanRange("00:00:00.1000000", "00:00:30")]
+    [Range(typeof(TimeSpan), "00:00:00.1000000", "00:00:30")]
     public TimeSpan SourceTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary><c>{JaegerUrl}/trace/{traceId}</c>, or null without a Jaeger URL or a well-formed, non-zero trace id.</summary>
@@ -52,6 +51,6 @@ public sealed class OperationsPageOptions
     }
 }
 
-/// <summary>Checks the data annotations of <see cref="OperationsPageOptions"/> with generated code (trim and AOT safe).</summary>
+/// <summary>Checks the data annotations of <see cref="OperationsPageOptions"/> with generated code (no reflection at start-up).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class OperationsPageOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<OperationsPageOptions>;

@@ -1,4 +1,4 @@
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks.Messaging;
 
 namespace DaprOrders.Audit.Timeline;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Audit.Timeline;
 
@@ -17,19 +16,7 @@ public sealed record ObservedEvent(
     /// <summary>The order the event belongs to: <c>data.orderId</c>, which every DaprOrders payload carries.</summary>
     public string? OrderId => FindOrderId(Data);
 
-    public static ObservedEvent From(CloudEvent<JsonElement> cloudEvent)
-    {
-        ArgumentNullException.ThrowIfNull(cloudEvent);
-        var traceId = cloudEvent.Extensions.ValueKind == JsonValueKind.Object &&
-                      cloudEvent.Extensions.TryGetProperty("traceid", out var t) && t.ValueKind == JsonValueKind.String
-            ? t.GetString()
-            : null;
-        return new ObservedEvent(cloudEvent.Id, cloudEvent.Type, cloudEvent.Source, cloudEvent.Topic, cloudEvent.PubsubName,
-            cloudEvent.Time, PreferNonEmpty(cloudEvent.TraceParent, traceId),
-            cloudEvent.Data.ValueKind == JsonValueKind.Undefined ? null : cloudEvent.Data);
-    }
-
-    /// <summary>Reads a structured CloudEvent JSON object as delivered (used for dead letters, whose raw bytes are kept).</summary>
+    /// <summary>Reads a structured CloudEvent JSON object as delivered (single and bulk deliveries and dead letters); null without an id.</summary>
     public static ObservedEvent? From(JsonElement cloudEvent)
     {
         if (cloudEvent.ValueKind != JsonValueKind.Object || String(cloudEvent, "id") is not { Length: > 0 } id)

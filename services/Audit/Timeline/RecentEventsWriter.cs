@@ -1,4 +1,5 @@
-using DaprOrders.Sidecar;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks.State;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.Timeline;
@@ -8,12 +9,10 @@ namespace DaprOrders.Audit.Timeline;
 /// one hot key that turned load into ETag conflicts and redeliveries; the timelines are the record, this list is a
 /// view, so it is written in the background in batches.
 /// </summary>
-public sealed class RecentEventsWriter(DaprSidecarClient sidecar, IOptions<AuditOptions> options, ILogger<RecentEventsWriter> logger)
-    : SharedStateDocumentWriter<AuditEntry, RecentEvents>(sidecar, AuditJsonContext.Default.RecentEvents,
+public sealed class RecentEventsWriter(DaprClient dapr, IOptions<AuditOptions> options, ILogger<RecentEventsWriter> logger)
+    : SharedStateDocumentWriter<AuditEntry, RecentEvents>(dapr, options.Value.StateStore,
         new SharedStateDocumentSettings(SharedStateDocumentSettings.Default.QueueLimit, options.Value.RecentFlushInterval), logger)
 {
-    protected override string StoreName => options.Value.StateStore;
-
     protected override string Key => AuditStore.RecentKey;
 
     protected override RecentEvents Apply(RecentEvents? current, IReadOnlyList<AuditEntry> batch)

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using DaprOrders.Sidecar;
+using DaprOrders.BuildingBlocks.State;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.Timeline;
@@ -16,7 +16,7 @@ namespace DaprOrders.Audit.Timeline;
 /// come only from other replicas. daprd's bulk save is not atomic, so after a conflict the whole batch is read again:
 /// entries that did land are recognised by id and not written twice.
 /// </remarks>
-public sealed partial class TimelineWriter(DaprSidecarClient sidecar, IOptions<AuditOptions> options, ILogger<TimelineWriter> logger)
+public sealed partial class TimelineWriter(AuditStore store, IOptions<AuditOptions> options, ILogger<TimelineWriter> logger)
     : BackgroundService
 {
     // Bounds one bulk request; at ~30 concurrent deliveries per topic a batch rarely gets near it.
@@ -94,9 +94,9 @@ public sealed partial class TimelineWriter(DaprSidecarClient sidecar, IOptions<A
                 var (timelines, writes) = await PrepareAsync(byOrder, settings, cancellationToken);
                 try
                 {
-                    await sidecar.SaveBulkStateAsync(settings.StateStore, writes, AuditJsonContext.Default.OrderTimeline, cancellationToken);
+                    await store.Timelines.WriteManyAsync(writes, cancellationToken);
                 }
-                catch (DaprETagMismatchException)
+                catch (StateConflictException)
                 {
                     // Another replica wrote one of these timelines; read them all again (what did land is deduplicated).
                     continue;
@@ -127,28 +127,19 @@ public sealed partial class TimelineWriter(DaprSidecarClient sidecar, IOptions<A
     }
 
     /// <summary>Reads the batch's timelines and appends to them; returns each order's timeline after the save and the writes.</summary>
-    private async Task<(Dictionary<string, OrderTimeline> Timelines, List<SaveStateItem<OrderTimeline>> Writes)> PrepareAsync(
+    private async Task<(Dictionary<string, OrderTimeline> Timelines, List<(StateVersion<OrderTimeline> Read, OrderTimeline Value)> Writes)> PrepareAsync(
         Dictionary<string, List<AuditEntry>> byOrder, AuditOptions settings, CancellationToken cancellationToken)
     {
-        var keys = byOrder.Keys.Select(AuditStore.TimelineKey).ToList();
-        var items = await sidecar.GetBulkStateAsync(settings.StateStore, keys, cancellationToken: cancellationToken);
-        var byKey = items.ToDictionary(i => i.Key, StringComparer.Ordinal);
+        var orderIds = byOrder.Keys.ToList();
+        var versions = await store.Timelines.ReadManyAsync([.. orderIds.Select(AuditStore.TimelineKey)], cancellationToken);
         var timelines = new Dictionary<string, OrderTimeline>(byOrder.Count, StringComparer.Ordinal);
-        var writes = new List<SaveStateItem<OrderTimeline>>(byOrder.Count);
-        foreach (var (orderId, entries) in byOrder)
+        var writes = new List<(StateVersion<OrderTimeline> Read, OrderTimeline Value)>(byOrder.Count);
+        for (var i = 0; i < orderIds.Count; i++)
         {
-            var key = AuditStore.TimelineKey(orderId);
-            if (!byKey.TryGetValue(key, out var item))
-            {
-                throw new InvalidOperationException($"The bulk get of state store '{settings.StateStore}' did not answer for key '{key}'.");
-            }
-
-            if (item.Error is { Length: > 0 } error)
-            {
-                throw new InvalidOperationException($"Reading '{key}' from state store '{settings.StateStore}' failed: {error}");
-            }
-
-            var current = item.GetValue(AuditJsonContext.Default.OrderTimeline) ?? OrderTimeline.Empty(orderId);
+            var orderId = orderIds[i];
+            var entries = byOrder[orderId];
+            var item = versions[i];
+            var current = item.Value ?? OrderTimeline.Empty(orderId);
             var (updated, overflow) = current.Append(entries, settings.MaxTimelineEntries);
             if (overflow > 0)
             {
@@ -163,10 +154,7 @@ public sealed partial class TimelineWriter(DaprSidecarClient sidecar, IOptions<A
             }
 
             timelines[orderId] = updated;
-            writes.Add(item.Found
-                ? new SaveStateItem<OrderTimeline>(key, updated, AuditStore.RequireETag(item))
-                // First timeline of the order: first-write keeps two replicas from both creating it.
-                : new SaveStateItem<OrderTimeline>(key, updated, Options: new StateOptions(ConcurrencyMode.FirstWrite)));
+            writes.Add((item, updated));
         }
 
         return (timelines, writes);

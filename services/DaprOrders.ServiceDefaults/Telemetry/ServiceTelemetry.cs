@@ -17,7 +17,12 @@ namespace DaprOrders.ServiceDefaults.Telemetry;
 /// </summary>
 public static class ServiceTelemetry
 {
-    private const string HttpClientActivitySource = "System.Net.Http";
+    /// <summary>
+    /// The client-side activity sources traced: HttpClient's own spans (.NET 9+), and Grpc.Net.Client's, inside which
+    /// the Dapr SDK's gRPC calls run (it starts one whenever logging is on). Without the latter, the HttpClient span of
+    /// every sidecar call would point at a parent that no exporter ever sees.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ClientActivitySources = ["System.Net.Http", "Grpc.Net.Client"];
 
     /// <summary>The standard setting whose presence turns OTLP export on.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -47,7 +52,7 @@ public static class ServiceTelemetry
                 // HttpClient's own client spans (.NET 9+), propagated by HttpClient itself. The tracing half of the
                 // HttpClient instrumentation would re-inject traceparent through OpenTelemetry's propagator, over a
                 // header the caller set: the in-process emulator sets each delivery's traceparent to daprd's span.
-                .AddSource(HttpClientActivitySource)
+                .AddSource([.. ClientActivitySources])
                 .AddSource(TelemetrySources.Own))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()

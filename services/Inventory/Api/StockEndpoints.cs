@@ -51,7 +51,7 @@ public static partial class StockEndpoints
     private static async Task<Ok<StockLevelView[]>> ListAsync(SkuCatalog catalog, StockActors stock, CancellationToken cancellationToken)
     {
         var skus = await catalog.ListAsync(cancellationToken);
-        var snapshots = await Task.WhenAll(skus.Select(sku => stock.GetAsync(sku, cancellationToken)));
+        var snapshots = await Task.WhenAll(skus.Select(sku => stock.For(sku).GetAsync(cancellationToken)));
         return TypedResults.Ok(snapshots.Where(s => s.Listed).Select(StockLevelView.From).ToArray());
     }
 
@@ -63,7 +63,7 @@ public static partial class StockEndpoints
             return UnknownSku(sku);
         }
 
-        var snapshot = await stock.GetAsync(sku, cancellationToken);
+        var snapshot = await stock.For(sku).GetAsync(cancellationToken);
         return snapshot.Listed ? TypedResults.Ok(StockLevelView.From(snapshot)) : UnknownSku(sku);
     }
 
@@ -82,7 +82,7 @@ public static partial class StockEndpoints
             return TypedResults.ValidationProblem(errors, title: "The stock level is invalid");
         }
 
-        var snapshot = await stock.SetAvailableAsync(sku, units, cancellationToken);
+        var snapshot = await stock.For(sku).SetAvailableAsync(units, cancellationToken);
         await catalog.AddAsync(sku, cancellationToken);
         return TypedResults.Ok(StockLevelView.From(snapshot));
     }

@@ -1,4 +1,5 @@
-using DaprOrders.Sidecar;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks.State;
 
 namespace DaprOrders.Inventory.Catalog;
 
@@ -12,53 +13,27 @@ public sealed record SkuIndex(IReadOnlyList<string> Skus)
 /// Keeps the SKU index. Actor state cannot be listed, so <c>GET /stock</c> needs its own list of known SKUs; it is
 /// updated with ETags because several replicas (and the demo seeder) may add SKUs at once.
 /// </summary>
-public sealed class SkuCatalog(DaprSidecarClient sidecar)
+public sealed class SkuCatalog(DaprClient dapr)
 {
-    private const string StoreName = Reservations.ReservationStore.StoreName;
     private const int MaxConflicts = 10;
-    private static readonly StateOptions FirstWrite = new(ConcurrencyMode.FirstWrite);
+
+    private readonly ETaggedStateStore<SkuIndex> _index = new(dapr, InventoryOptions.StateStoreName);
 
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) =>
-        (await sidecar.GetStateAsync(StoreName, SkuIndex.Key, InventoryJsonContext.Default.SkuIndex,
-            ConsistencyMode.Strong, cancellationToken: cancellationToken))?.Skus ?? [];
+        (await _index.ReadAsync(SkuIndex.Key, cancellationToken)).Value?.Skus ?? [];
 
     public async Task AddAsync(string sku, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        var written = await _index.UpdateAsync(SkuIndex.Key, read =>
         {
-            var entry = await sidecar.GetStateEntryAsync(StoreName, SkuIndex.Key, InventoryJsonContext.Default.SkuIndex,
-                ConsistencyMode.Strong, cancellationToken: cancellationToken);
-            var skus = entry?.Value?.Skus ?? [];
-            if (skus.Contains(sku, StringComparer.Ordinal))
-            {
-                return;
-            }
-
-            var updated = new SkuIndex([.. skus.Append(sku).Order(StringComparer.Ordinal)]);
-            var saved = entry?.ETag is { Length: > 0 } etag
-                ? await sidecar.TrySaveStateAsync(StoreName, SkuIndex.Key, updated, InventoryJsonContext.Default.SkuIndex,
-                    etag, FirstWrite, cancellationToken: cancellationToken)
-                : await TryCreateAsync(updated, cancellationToken);
-            if (saved)
-            {
-                return;
-            }
-        }
-
-        throw new DaprApiException($"The SKU index changed {MaxConflicts} times while adding '{sku}'; try again.");
-    }
-
-    private async Task<bool> TryCreateAsync(SkuIndex index, CancellationToken cancellationToken)
-    {
-        try
+            var skus = read.Value?.Skus ?? [];
+            return skus.Contains(sku, StringComparer.Ordinal)
+                ? new StateChange<SkuIndex, bool>(null, false)
+                : new StateChange<SkuIndex, bool>(new SkuIndex([.. skus.Append(sku).Order(StringComparer.Ordinal)]), true);
+        }, MaxConflicts, cancellationToken);
+        if (written is null)
         {
-            await sidecar.SaveStateAsync(StoreName, SkuIndex.Key, index, InventoryJsonContext.Default.SkuIndex,
-                etag: null, FirstWrite, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprETagMismatchException)
-        {
-            return false;
+            throw new InvalidOperationException($"The SKU index changed {MaxConflicts} times while adding '{sku}'; try again.");
         }
     }
 }

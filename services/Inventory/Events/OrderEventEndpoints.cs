@@ -1,42 +1,38 @@
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Inventory.Reservations;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Inventory.Events;
 
-/// <summary>Sidecar-facing subscriptions on <c>orders</c>. Not part of the public API description.</summary>
+/// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
 public static class OrderEventEndpoints
 {
     public static RouteGroupBuilder MapOrderEvents(this IEndpointRouteBuilder endpoints)
     {
-        var events = endpoints.MapGroup("/events/orders").ExcludeFromDescription();
+        var events = endpoints.MapTopicEndpoints();
 
-        events.MapPost("/created", async (CloudEvent<OrderCreated> delivery, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
-                delivery.Data is { OrderId.Length: > 0 } order
+        events.MapPost("/orders/created", async (OrderCreated order, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
+                order is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCreatedAsync(order, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.OrderCreated));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
 
-        events.MapPost("/completed", async (CloudEvent<OrderCompleted> delivery, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
-                delivery.Data is { OrderId.Length: > 0 } completion
+        events.MapPost("/orders/completed", async (OrderCompleted completion, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
+                completion is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCompletedAsync(completion, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.OrderCompleted));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 2));
 
-        events.MapPost("/cancelled", async (CloudEvent<OrderCancelled> delivery, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
-                delivery.Data is { OrderId.Length: > 0 } cancellation
+        events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
+                cancellation is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await coordinator.OnOrderCancelledAsync(cancellation, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.OrderCancelled));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 3));
 
         // Other types on `orders` (payment.requested) are not ours: acknowledge them, or daprd would dead-letter them.
-        // Mapped outside the group: a group's empty pattern would end in '/', and daprd posts to the literal path.
-        endpoints.MapPost("/events/orders", () => TopicResponse.Success())
-            .ExcludeFromDescription()
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters);
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
 
         return events;
     }
-
-    private static string Match(string eventType) => $"event.type == \"{eventType}\"";
 }

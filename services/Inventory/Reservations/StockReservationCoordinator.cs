@@ -1,20 +1,20 @@
+using DaprOrders.BuildingBlocks.Messaging;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Inventory.Stock;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Inventory.Reservations;
 
 /// <summary>
 /// Order-level, all-or-nothing reservation across Stock actors. Every step is safe to repeat: the Stock actors answer
-/// a repeated call for an order with their first answer, and the reservation record (first-write, then ETag) decides
-/// which delivery publishes. The decision is saved before anything is given back, so a crash at any point converges
+/// a repeated call for an order with their first answer, and the reservation record (written under the
+/// <see cref="ETaggedStateStore{T}"/> rule: first-write, then ETag) decides which delivery publishes. The decision is saved before anything is given back, so a crash at any point converges
 /// on redelivery to the same outcome.
 /// </summary>
 public sealed partial class StockReservationCoordinator(
     StockActors stock,
-    ReservationStore records,
-    DaprSidecarClient sidecar,
+    ETaggedStateStore<StockReservationRecord> records,
+    EventPublisher events,
     TimeProvider timeProvider,
     ILogger<StockReservationCoordinator> logger)
 {
@@ -38,8 +38,8 @@ public sealed partial class StockReservationCoordinator(
         var lostRace = false;
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var entry = await records.GetAsync(order.OrderId, cancellationToken);
-            if (entry?.Value is { } existing)
+            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(order.OrderId), cancellationToken);
+            if (entry.Value is { } existing)
             {
                 await ReplayCreatedAsync(existing, plan, publish: !lostRace, cancellationToken);
                 return TopicStatus.Success;
@@ -47,7 +47,7 @@ public sealed partial class StockReservationCoordinator(
 
             var decision = await ReserveAsync(plan, cancellationToken);
             var record = StockReservationRecord.Decided(plan, decision, timeProvider.GetUtcNow());
-            if (!await records.TryCreateAsync(record, cancellationToken))
+            if (!await records.TryWriteAsync(entry, record, cancellationToken))
             {
                 // A duplicate delivery decided first (same answers from the actors) or a cancellation left a tombstone.
                 lostRace = true;
@@ -73,10 +73,10 @@ public sealed partial class StockReservationCoordinator(
         ArgumentNullException.ThrowIfNull(cancellation);
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var entry = await records.GetAsync(cancellation.OrderId, cancellationToken);
-            if (entry?.Value is not { } record)
+            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(cancellation.OrderId), cancellationToken);
+            if (entry.Value is not { } record)
             {
-                if (await records.TryCreateAsync(StockReservationRecord.Tombstone(cancellation.OrderId, timeProvider.GetUtcNow()), cancellationToken))
+                if (await records.TryWriteAsync(entry, StockReservationRecord.Tombstone(cancellation.OrderId, timeProvider.GetUtcNow()), cancellationToken))
                 {
                     LogTombstone(logger, cancellation.OrderId);
                     return TopicStatus.Success;
@@ -94,7 +94,7 @@ public sealed partial class StockReservationCoordinator(
                     var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
                     await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released),
                         ReleaseEventId(released.OrderId), cancellationToken);
-                    if (!await records.TryReplaceAsync(released, entry.ETag!, cancellationToken))
+                    if (!await records.TryWriteAsync(entry, released, cancellationToken))
                     {
                         continue;
                     }
@@ -122,8 +122,8 @@ public sealed partial class StockReservationCoordinator(
         ArgumentNullException.ThrowIfNull(completion);
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var entry = await records.GetAsync(completion.OrderId, cancellationToken);
-            if (entry?.Value is not { } record)
+            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(completion.OrderId), cancellationToken);
+            if (entry.Value is not { } record)
             {
                 // Cannot happen in the saga (completion follows stock.reserved, published after the record was saved).
                 LogNoReservation(logger, completion.OrderId);
@@ -138,10 +138,10 @@ public sealed partial class StockReservationCoordinator(
 
             foreach (var line in record.Lines)
             {
-                await stock.CommitAsync(line.Sku, record.OrderId, cancellationToken);
+                await stock.For(line.Sku).CommitAsync(record.OrderId, cancellationToken);
             }
 
-            if (await records.TryReplaceAsync(record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), entry.ETag!, cancellationToken))
+            if (await records.TryWriteAsync(entry, record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), cancellationToken))
             {
                 LogDecided(logger, record.OrderId, ReservationStatus.Committed);
                 return TopicStatus.Success;
@@ -189,7 +189,7 @@ public sealed partial class StockReservationCoordinator(
         var results = new List<StockReservationResult>(plan.Lines.Count);
         foreach (var line in plan.Lines)
         {
-            var result = await stock.ReserveAsync(line.Sku, plan.OrderId, line.Quantity, cancellationToken);
+            var result = await stock.For(line.Sku).ReserveAsync(new StockReservationRequest(plan.OrderId, line.Quantity), cancellationToken);
             results.Add(result);
             if (ReservationPlan.StopsPlan(result))
             {
@@ -206,7 +206,7 @@ public sealed partial class StockReservationCoordinator(
         var returned = new List<StockLine>();
         foreach (var line in lines)
         {
-            var result = await stock.ReleaseAsync(line.Sku, orderId, cancellationToken);
+            var result = await stock.For(line.Sku).ReleaseAsync(orderId, cancellationToken);
             if (result.ReleasedQuantity > 0)
             {
                 returned.Add(new StockLine(line.Sku, result.ReleasedQuantity));
@@ -225,16 +225,12 @@ public sealed partial class StockReservationCoordinator(
 
     private Task PublishDecisionAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
         record.Status == ReservationStatus.Reserved
-            ? sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
+            ? events.PublishAsync(PubSub.Name, Topics.Inventory,
                 new StockReserved(record.OrderId, record.Lines, record.EnteredAt(ReservationStatus.Reserved)),
-                ContractsJsonContext.Default.StockReserved,
-                new PublishOptions { CloudEventType = EventTypes.StockReserved, CloudEventId = DecisionEventId(record.Status, record.OrderId) },
-                cancellationToken)
-            : sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory,
+                EventTypes.StockReserved, DecisionEventId(record.Status, record.OrderId), cancellationToken)
+            : events.PublishAsync(PubSub.Name, Topics.Inventory,
                 new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
-                ContractsJsonContext.Default.StockRejected,
-                new PublishOptions { CloudEventType = EventTypes.StockRejected, CloudEventId = DecisionEventId(record.Status, record.OrderId) },
-                cancellationToken);
+                EventTypes.StockRejected, DecisionEventId(record.Status, record.OrderId), cancellationToken);
 
     /// <summary>CloudEvent id of the release of a reservation: released once, so repeats of it are duplicates.</summary>
     internal static string ReleaseEventId(string orderId) => $"stock-released-{orderId}";
@@ -245,9 +241,8 @@ public sealed partial class StockReservationCoordinator(
     /// </param>
     private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, string? eventId,
         CancellationToken cancellationToken) =>
-        sidecar.PublishEventAsync(PubSub.Name, Topics.Inventory, new StockReleased(orderId, lines, at),
-            ContractsJsonContext.Default.StockReleased, new PublishOptions { CloudEventType = EventTypes.StockReleased, CloudEventId = eventId },
-            cancellationToken);
+        events.PublishAsync(PubSub.Name, Topics.Inventory, new StockReleased(orderId, lines, at), EventTypes.StockReleased,
+            eventId ?? Guid.NewGuid().ToString(), cancellationToken);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} is now {Status}")]
     private static partial void LogDecided(ILogger logger, string orderId, ReservationStatus status);

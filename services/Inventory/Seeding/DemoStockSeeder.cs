@@ -1,6 +1,6 @@
+using Dapr.Client;
 using DaprOrders.Inventory.Catalog;
 using DaprOrders.Inventory.Stock;
-using DaprOrders.Sidecar;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Inventory.Seeding;
@@ -11,7 +11,7 @@ namespace DaprOrders.Inventory.Seeding;
 /// </summary>
 public sealed partial class DemoStockSeeder(
     IOptions<InventoryOptions> options,
-    DaprSidecarClient sidecar,
+    DaprClient dapr,
     StockActors stock,
     SkuCatalog catalog,
     TimeProvider timeProvider,
@@ -31,7 +31,7 @@ public sealed partial class DemoStockSeeder(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         try
         {
-            await sidecar.WaitForSidecarAsync(linked.Token);
+            await dapr.WaitForSidecarAsync(linked.Token);
             while (true)
             {
                 try
@@ -39,20 +39,16 @@ public sealed partial class DemoStockSeeder(
                     foreach (var sku in InventoryOptions.DemoSkus)
                     {
                         // The actor decides "not stocked yet" inside its turn: no read-then-write race with an operator.
-                        await stock.InitializeAsync(sku, settings.DemoStockQuantity, linked.Token);
+                        await stock.For(sku).InitializeAsync(settings.DemoStockQuantity, linked.Token);
                         await catalog.AddAsync(sku, linked.Token);
                     }
 
                     LogSeeded(logger, InventoryOptions.DemoSkus.Count, settings.DemoStockQuantity);
                     return;
                 }
-                catch (DaprApiException ex)
+                catch (Exception ex) when (ex is Dapr.DaprApiException or HttpRequestException)
                 {
                     // Typically actor placement not ready yet right after start.
-                    LogNotYet(logger, ex.Message);
-                }
-                catch (DaprSidecarUnavailableException ex)
-                {
                     LogNotYet(logger, ex.Message);
                 }
 
@@ -62,10 +58,6 @@ public sealed partial class DemoStockSeeder(
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
             LogGaveUp(logger, settings.SeedTimeout);
-        }
-        catch (DaprSidecarUnavailableException ex)
-        {
-            LogSidecarMissing(logger, ex);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -81,7 +73,4 @@ public sealed partial class DemoStockSeeder(
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Gave up seeding demo stock after {Timeout}")]
     private static partial void LogGaveUp(ILogger logger, TimeSpan timeout);
-
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Demo stock not seeded: the Dapr sidecar never became ready")]
-    private static partial void LogSidecarMissing(ILogger logger, Exception exception);
 }

@@ -1,6 +1,7 @@
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Notification.Notifications;
-using DaprOrders.Sidecar.AppCallbacks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -20,22 +21,21 @@ public static class NotificationEndpoints
         return api;
     }
 
-    /// <summary>Sidecar-facing subscriptions on <c>orders</c>; excluded from the OpenAPI description.</summary>
+    /// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
     public static RouteGroupBuilder MapNotificationEvents(this IEndpointRouteBuilder endpoints, string pubsubName)
     {
-        var events = endpoints.MapGroup("/events").ExcludeFromDescription();
+        var events = endpoints.MapTopicEndpoints();
 
-        events.MapPost("/orders/completed", (CloudEvent<OrderCompleted> cloudEvent, OrderNotifier notifier, CancellationToken cancellationToken) =>
-                NotifyAsync(cloudEvent.Data is { OrderId.Length: > 0, CustomerId.Length: > 0, Total: not null } data ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(pubsubName, Topics.Orders, deadLetterTopic: Topics.DeadLetters, match: $"event.type == \"{EventTypes.OrderCompleted}\"");
+        events.MapPost("/orders/completed", (OrderCompleted data, OrderNotifier notifier, CancellationToken cancellationToken) =>
+                NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0, Total: not null } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
 
-        events.MapPost("/orders/cancelled", (CloudEvent<OrderCancelled> cloudEvent, OrderNotifier notifier, CancellationToken cancellationToken) =>
-                NotifyAsync(cloudEvent.Data is { OrderId.Length: > 0, CustomerId.Length: > 0 } data ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(pubsubName, Topics.Orders, deadLetterTopic: Topics.DeadLetters, match: $"event.type == \"{EventTypes.OrderCancelled}\"");
+        events.MapPost("/orders/cancelled", (OrderCancelled data, OrderNotifier notifier, CancellationToken cancellationToken) =>
+                NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0 } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
 
-        // Every other type on `orders` (created, payment.requested): acknowledged, or daprd would dead-letter it.
-        events.MapPost("/orders", () => TopicResponse.Success())
-            .WithTopic(pubsubName, Topics.Orders, deadLetterTopic: Topics.DeadLetters);
+        // Every other type on `orders` (created, payment.requested).
+        events.AcknowledgeOtherEvents(pubsubName, Topics.Orders, Topics.DeadLetters);
         return events;
     }
 
@@ -67,12 +67,12 @@ public static class NotificationEndpoints
             }
 
             var entry = await store.GetRecordAsync(orderId, cancellationToken);
-            IReadOnlyList<NotificationView> one = entry?.Value is { } record && NotificationView.From(record) is { } view ? [view] : [];
+            IReadOnlyList<NotificationView> one = entry.Value is { } record && NotificationView.From(record) is { } view ? [view] : [];
             return TypedResults.Ok(one);
         }
 
         var recent = await store.GetRecentAsync(cancellationToken);
-        var ids = (recent?.Value ?? RecentNotifications.Empty).OrderIds.Take(limit ?? 20).ToList();
+        var ids = (recent.Value ?? RecentNotifications.Empty).OrderIds.Take(limit ?? 20).ToList();
         var records = await store.GetRecordsAsync(ids, cancellationToken);
         IReadOnlyList<NotificationView> views = [.. records.Select(NotificationView.From).OfType<NotificationView>().OrderByDescending(v => v.SentAt)];
         return TypedResults.Ok(views);

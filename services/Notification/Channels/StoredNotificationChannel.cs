@@ -1,5 +1,5 @@
+using Dapr.Client;
 using DaprOrders.Notification.Notifications;
-using DaprOrders.Sidecar;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Notification.Channels;
@@ -9,7 +9,7 @@ namespace DaprOrders.Notification.Channels;
 /// repeat overwrites the same message) plus one structured log line per order. Stands in for e-mail/SMS in demos.
 /// </summary>
 public sealed partial class StoredNotificationChannel(
-    DaprSidecarClient sidecar,
+    DaprClient dapr,
     IOptions<NotificationOptions> options,
     ILogger<StoredNotificationChannel> logger) : INotificationChannel
 {
@@ -20,8 +20,7 @@ public sealed partial class StoredNotificationChannel(
     public async Task SendAsync(OrderNotification notification, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notification);
-        await sidecar.SaveStateAsync(options.Value.StateStore, MailboxKey(notification.OrderId), notification,
-            NotificationJsonContext.Default.OrderNotification, cancellationToken: cancellationToken);
+        await dapr.SaveStateAsync(options.Value.StateStore, MailboxKey(notification.OrderId), notification, cancellationToken: cancellationToken);
         LogNotified(logger, notification.OrderId, notification.CustomerId, notification.Kind.ToString(), notification.Message);
     }
 

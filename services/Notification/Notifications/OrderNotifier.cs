@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
+using Dapr;
+using DaprOrders.BuildingBlocks.Messaging;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Notification.Channels;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Notification.Notifications;
@@ -16,7 +17,7 @@ public sealed partial class OrderNotifier(
     NotificationStore store,
     RecentNotificationsWriter recent,
     INotificationChannel channel,
-    DaprSidecarClient sidecar,
+    EventPublisher publisher,
     IOptions<NotificationOptions> options,
     TimeProvider timeProvider,
     ILogger<OrderNotifier> logger)
@@ -31,7 +32,7 @@ public sealed partial class OrderNotifier(
         for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetRecordAsync(outcome.OrderId, cancellationToken);
-            var record = entry?.Value;
+            var record = entry.Value;
             var now = timeProvider.GetUtcNow();
             if (record is not null && record.Kind != outcome.Kind)
             {
@@ -50,14 +51,14 @@ public sealed partial class OrderNotifier(
                     return TopicStatus.Retry;
 
                 case NotificationStep.Announce:
-                    await AnnounceAsync(record!, entry!.ETag, cancellationToken);
+                    await AnnounceAsync(entry, cancellationToken);
                     return TopicStatus.Success;
 
                 case NotificationStep.Create:
                     var created = new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel.Name,
                         outcome.Message, NotificationStatus.Pending, now, NewClaimToken(), now + settings.ClaimTimeout,
                         SendAttempts: 1, SentAt: null, Announced: false);
-                    if (await store.TryWriteRecordAsync(created, etag: null, cancellationToken) &&
+                    if (await store.TryWriteRecordAsync(entry, created, cancellationToken) &&
                         !await TrySendAsync(created, cancellationToken))
                     {
                         return TopicStatus.Retry;
@@ -74,7 +75,7 @@ public sealed partial class OrderNotifier(
                         SendAttempts = record.SendAttempts + 1,
                     };
                     LogResuming(logger, outcome.OrderId, claimed.SendAttempts);
-                    if (await store.TryWriteRecordAsync(claimed, RequireETag(entry!), cancellationToken) &&
+                    if (await store.TryWriteRecordAsync(entry, claimed, cancellationToken) &&
                         !await TrySendAsync(claimed, cancellationToken))
                     {
                         return TopicStatus.Retry;
@@ -113,14 +114,14 @@ public sealed partial class OrderNotifier(
         for (var pass = 0; pass < options.Value.MaxConcurrencyAttempts; pass++)
         {
             var entry = await store.GetRecordAsync(orderId, cancellationToken);
-            if (entry?.Value is not { } record || record.Status == NotificationStatus.Sent)
+            if (entry.Value is not { } record || record.Status == NotificationStatus.Sent)
             {
                 return;
             }
 
             // Marked Sent even if our lease ran out and another delivery claimed it meanwhile: the message did go out.
             var sent = record with { Status = NotificationStatus.Sent, SentAt = timeProvider.GetUtcNow(), ClaimToken = null, ClaimedUntil = null };
-            if (await store.TryWriteRecordAsync(sent, RequireETag(entry), cancellationToken))
+            if (await store.TryWriteRecordAsync(entry, sent, cancellationToken))
             {
                 return;
             }
@@ -135,12 +136,12 @@ public sealed partial class OrderNotifier(
         try
         {
             var entry = await store.GetRecordAsync(claimed.OrderId, cancellationToken);
-            if (entry?.Value is { Status: NotificationStatus.Pending } current && current.ClaimToken == claimed.ClaimToken)
+            if (entry.Value is { Status: NotificationStatus.Pending } current && current.ClaimToken == claimed.ClaimToken)
             {
-                await store.TryWriteRecordAsync(current with { ClaimToken = null, ClaimedUntil = null }, RequireETag(entry), cancellationToken);
+                await store.TryWriteRecordAsync(entry, current with { ClaimToken = null, ClaimedUntil = null }, cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (DaprException ex)
         {
             // Harmless: the lease expires after ClaimTimeout and a redelivery takes over.
             LogReleaseFailed(logger, claimed.OrderId, ex);
@@ -148,24 +149,19 @@ public sealed partial class OrderNotifier(
     }
 
     /// <summary>Lists the order in the recent index, publishes <c>notification.sent</c> and notes that it did.</summary>
-    private async Task AnnounceAsync(NotificationRecord record, string? etag, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(StateVersion<NotificationRecord> entry, CancellationToken cancellationToken)
     {
+        var record = entry.Value!;
         recent.Enqueue(record.OrderId);
         var sentAt = record.SentAt ?? record.CreatedAt;
-        await sidecar.PublishEventAsync(options.Value.PubsubName, Topics.Notifications,
+        await publisher.PublishAsync(options.Value.PubsubName, Topics.Notifications,
             new NotificationSent(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt),
-            ContractsJsonContext.Default.NotificationSent,
-            new PublishOptions { CloudEventType = EventTypes.NotificationSent, CloudEventId = AnnouncementId(record.OrderId) },
-            cancellationToken);
+            EventTypes.NotificationSent, AnnouncementId(record.OrderId), cancellationToken);
         LogAnnounced(logger, record.OrderId, record.Kind, record.Channel);
 
         // Losing this race only means a later duplicate publishes again, with the same CloudEvent id.
-        await store.TryWriteRecordAsync(record with { Announced = true }, etag, cancellationToken);
+        await store.TryWriteRecordAsync(entry, record with { Announced = true }, cancellationToken);
     }
-
-    private static string RequireETag<T>(StateEntry<T> entry) =>
-        entry.ETag ?? throw new InvalidOperationException(
-            $"The state store returned '{entry.Key}' without an ETag; the notification service needs a store with ETag support.");
 
     private static string NewClaimToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 

@@ -1,4 +1,5 @@
-using DaprOrders.Sidecar;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks.State;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Notification.Notifications;
@@ -8,13 +9,11 @@ namespace DaprOrders.Notification.Notifications;
 /// notification it was one hot key fought over by every delivery, so it is written in the background in batches
 /// (the per-order records are the record, this list is a view).
 /// </summary>
-public sealed class RecentNotificationsWriter(DaprSidecarClient sidecar, IOptions<NotificationOptions> options,
+public sealed class RecentNotificationsWriter(DaprClient dapr, IOptions<NotificationOptions> options,
     ILogger<RecentNotificationsWriter> logger)
-    : SharedStateDocumentWriter<string, RecentNotifications>(sidecar, NotificationJsonContext.Default.RecentNotifications,
+    : SharedStateDocumentWriter<string, RecentNotifications>(dapr, options.Value.StateStore,
         new SharedStateDocumentSettings(SharedStateDocumentSettings.Default.QueueLimit, options.Value.RecentFlushInterval), logger)
 {
-    protected override string StoreName => options.Value.StateStore;
-
     protected override string Key => NotificationStore.RecentKey;
 
     protected override RecentNotifications Apply(RecentNotifications? current, IReadOnlyList<string> batch)

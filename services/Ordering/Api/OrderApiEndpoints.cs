@@ -1,9 +1,10 @@
+using Dapr;
+using DaprOrders.BuildingBlocks;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Intake;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Telemetry;
-using DaprOrders.Sidecar;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,8 @@ public static partial class OrderApiEndpoints
             .AddEndpointFilter(AnswerUnavailableSidecar);
 
         orders.MapPost("/orders", SubmitAsync)
+            // The intake reads the CloudEvent itself: the SDK's CloudEvents middleware (UseDaprApp) must not unwrap it.
+            .ReceiveCloudEventEnvelope()
             .WithName("SubmitOrder")
             .WithSummary("Submit orders as CloudEvents (daprorders.order.submitted.v1)")
             .WithDescription(
@@ -112,7 +115,7 @@ public static partial class OrderApiEndpoints
                 ? [await store.SubmitAsync(OrderSubmissionReader.ToOrder(submissions[0], now), context.RequestAborted)]
                 : await Task.WhenAll(submissions.Select(s => store.SubmitAsync(OrderSubmissionReader.ToOrder(s, now), context.RequestAborted)));
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (DaprException ex)
         {
             LogStoreUnavailable(logger, ex);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Order store unavailable",
@@ -234,14 +237,15 @@ public static partial class OrderApiEndpoints
         return TypedResults.Ok(new OrderStats(document.CountsByStatus(), document.TotalOrders));
     }
 
-    // Reads that cannot reach the sidecar are a temporary condition of this service, not a server bug.
+    // Reads that cannot reach the sidecar are a temporary condition of this service, not a server bug. The SDK's
+    // DaprClient wraps every failed gRPC call in DaprException, an unreachable sidecar (gRPC UNAVAILABLE) included.
     private static async ValueTask<object?> AnswerUnavailableSidecar(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {
             return await next(context);
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (DaprException ex)
         {
             var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<OrderStore>>();
             LogStoreUnavailable(logger, ex);

@@ -1,5 +1,6 @@
+using Dapr.Client;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Ordering.Orders;
-using DaprOrders.Sidecar;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Ordering.Index;
@@ -23,13 +24,11 @@ public sealed class OrderIndexOptions
 /// The operations index (<c>orders-index</c>): counts by status and the latest orders. The intake and the saga hand
 /// it updates without waiting: they must not pay a sidecar round trip, nor contend on one document, for an overview.
 /// </summary>
-public sealed class OrderIndexWriter(DaprSidecarClient sidecar, IOptions<OrderIndexOptions> options, ILogger<OrderIndexWriter> logger)
-    : SharedStateDocumentWriter<OrderIndexUpdate, OrderIndexDocument>(sidecar, OrderingJsonContext.Default.OrderIndexDocument,
+public sealed class OrderIndexWriter(DaprClient dapr, IOptions<OrderIndexOptions> options, ILogger<OrderIndexWriter> logger)
+    : SharedStateDocumentWriter<OrderIndexUpdate, OrderIndexDocument>(dapr, OrderStore.StoreName,
         new SharedStateDocumentSettings(options.Value.QueueLimit, options.Value.FlushInterval), logger)
 {
     public const string IndexKey = "orders-index";
-
-    protected override string StoreName => OrderStore.StoreName;
 
     protected override string Key => IndexKey;
 

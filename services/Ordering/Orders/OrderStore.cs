@@ -1,5 +1,8 @@
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
-using DaprOrders.Sidecar;
 
 namespace DaprOrders.Ordering.Orders;
 
@@ -16,9 +19,9 @@ public sealed record SubmissionResult(SubmissionOutcome Outcome, OrderDocument O
 /// <summary>
 /// Order documents in the <c>orderstore</c> state store (key <c>order-{orderId}</c>). Creation goes through ONE state
 /// transaction so daprd's outbox publishes <c>order.created</c> atomically with the write; every later change is a
-/// plain ETag-guarded save, which the outbox ignores.
+/// plain ETag-guarded save through <see cref="ETaggedStateStore{T}"/>, which the outbox ignores.
 /// </summary>
-public sealed class OrderStore(DaprSidecarClient sidecar, SubmissionTracker tracker)
+public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument> documents, SubmissionTracker tracker)
 {
     public const string StoreName = "orderstore";
 
@@ -42,7 +45,7 @@ public sealed class OrderStore(DaprSidecarClient sidecar, SubmissionTracker trac
         ["type"] = EventTypes.OrderCreated,
     };
 
-    private static readonly StateOptions FirstWrite = new(ConcurrencyMode.FirstWrite);
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     public static string Key(string orderId) => "order-" + orderId;
 
@@ -71,20 +74,21 @@ public sealed class OrderStore(DaprSidecarClient sidecar, SubmissionTracker trac
         var key = Key(order.OrderId);
         try
         {
-            await sidecar.ExecuteStateTransactionAsync(StoreName,
+            // The values are serialized here, with the documents' own contracts, because a transaction carries bytes.
+            await dapr.ExecuteStateTransactionAsync(StoreName,
             [
-                StateTransactionOperation.Upsert(key, order, OrderingJsonContext.Default.OrderDocument,
-                    metadata: OrderOpMetadata, options: FirstWrite),
+                new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(order, OrderingJsonContext.Default.OrderDocument),
+                    StateOperationType.Upsert, metadata: OrderOpMetadata, options: FirstWrite),
                 // Last: daprd removes projection ops from the list while iterating it.
-                StateTransactionOperation.Upsert(key, order.ToCreatedEvent(), ContractsJsonContext.Default.OrderCreated,
-                    metadata: ProjectionMetadata),
+                new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(order.ToCreatedEvent(), ContractsJsonContext.Default.OrderCreated),
+                    StateOperationType.Upsert, metadata: ProjectionMetadata),
             ], cancellationToken: cancellationToken);
             return new SubmissionResult(SubmissionOutcome.Created, order);
         }
-        catch (DaprApiException)
+        catch (DaprException)
         {
-            // A first-write clash surfaces as 500 ERR_STATE_TRANSACTION, indistinguishable from other failures by
-            // status: what is stored decides.
+            // A first-write clash inside a transaction surfaces as gRPC INTERNAL (ERR_STATE_TRANSACTION), like any other
+            // failed transaction (dapr/dapr v1.17.13 pkg/api/grpc/grpc.go ExecuteStateTransaction): what is stored decides.
             var existing = await GetAsync(order.OrderId, cancellationToken);
             if (existing is null)
             {
@@ -98,54 +102,32 @@ public sealed class OrderStore(DaprSidecarClient sidecar, SubmissionTracker trac
     private static SubmissionResult Compare(OrderDocument submitted, OrderDocument existing) =>
         new(existing.Submission == submitted.Submission ? SubmissionOutcome.Duplicate : SubmissionOutcome.Conflict, existing);
 
-    public async Task<OrderDocument?> GetAsync(string orderId, CancellationToken cancellationToken) =>
-        await sidecar.GetStateAsync(StoreName, Key(orderId), OrderingJsonContext.Default.OrderDocument,
-            cancellationToken: cancellationToken);
+    public Task<OrderDocument?> GetAsync(string orderId, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync<OrderDocument?>(StoreName, Key(orderId), cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Moves the stored order to <paramref name="status"/> with an optimistic-concurrency loop and returns the
-    /// stored result. A terminal order is returned unchanged (it never changes again); null when no order exists.
+    /// Moves the stored order to <paramref name="status"/> under the ETag (re-read and re-applied on a conflict) and
+    /// returns the stored result. A terminal order is returned unchanged (it never changes again); null when no order exists.
     /// </summary>
     public async Task<OrderDocument?> ChangeStatusAsync(string orderId, OrderStatus status, DateTimeOffset at,
         CancellationReason? reason, string? detail, CancellationToken cancellationToken)
     {
-        var key = Key(orderId);
-        for (var attempt = 1; ; attempt++)
+        var decision = await documents.UpdateAsync(Key(orderId), read =>
         {
-            var entry = await sidecar.GetStateEntryAsync(StoreName, key, OrderingJsonContext.Default.OrderDocument,
-                cancellationToken: cancellationToken);
-            if (entry?.Value is not { } current)
+            if (read.Value is not { } current)
             {
-                return null;
+                return new StateChange<OrderDocument, OrderDocument?>(null, null);
             }
 
             var changed = current.WithStatus(status, at, reason, detail);
-            if (ReferenceEquals(changed, current))
-            {
-                return current;
-            }
+            return ReferenceEquals(changed, current)
+                ? new StateChange<OrderDocument, OrderDocument?>(null, current)
+                : new StateChange<OrderDocument, OrderDocument?>(changed, changed);
+        }, MaxSaveAttempts, cancellationToken);
 
-            if (entry.ETag is { Length: > 0 } etag
-                ? await sidecar.TrySaveStateAsync(StoreName, key, changed, OrderingJsonContext.Default.OrderDocument, etag,
-                    cancellationToken: cancellationToken)
-                : await TrySaveWithoutETagAsync(key, changed, cancellationToken))
-            {
-                return changed;
-            }
-
-            if (attempt >= MaxSaveAttempts)
-            {
-                throw new InvalidOperationException(
-                    $"Order {orderId} kept changing while moving it to {status}; giving up after {attempt} attempts.");
-            }
-        }
-    }
-
-    // Stores without ETags do not exist among DaprOrders' components, but a missing ETag must not loop forever.
-    private async Task<bool> TrySaveWithoutETagAsync(string key, OrderDocument order, CancellationToken cancellationToken)
-    {
-        await sidecar.SaveStateAsync(StoreName, key, order, OrderingJsonContext.Default.OrderDocument,
-            cancellationToken: cancellationToken);
-        return true;
+        return decision is null
+            ? throw new InvalidOperationException(
+                $"Order {orderId} kept changing while moving it to {status}; giving up after {MaxSaveAttempts} attempts.")
+            : decision.Result;
     }
 }

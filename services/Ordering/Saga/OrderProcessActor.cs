@@ -1,10 +1,9 @@
-using System.Text.Json;
+using Dapr.Actors.Runtime;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Telemetry;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.Actors;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Ordering.Saga;
@@ -12,27 +11,33 @@ namespace DaprOrders.Ordering.Saga;
 /// <summary>
 /// Drives the saga of one order (actor id = order id). Decisions come from <see cref="OrderSaga"/>; this class only
 /// loads state, carries out the effects and remembers the outcome. daprd runs one turn at a time per order, so the
-/// saga never races with itself; every method is safe to call again with the same event.
+/// saga never races with itself; every method is safe to call again with the same event. The actor runtime saves the
+/// state changes of a turn in one actor state transaction when the turn succeeds; a failed turn saves nothing and the
+/// event is redelivered.
 /// </summary>
+[Actor(TypeName = TypeName)]
 public sealed partial class OrderProcessActor(
+    ActorHost host,
+    EventPublisher events,
     OrderStore orders,
     OrderIndexWriter index,
     IOptions<SagaOptions> options,
     TimeProvider timeProvider,
     OrderingMetrics metrics,
-    ILogger<OrderProcessActor> logger) : Actor, IRemindable
+    ILogger<OrderProcessActor> logger) : Actor(host), IOrderProcessActor, IRemindable
 {
     public const string TypeName = "OrderProcess";
     public const string DeadlineReminder = "deadline";
     public const string StateName = "saga";
 
-    /// <summary>Starts the saga (status Reserving, deadline reminder). A second call changes nothing.</summary>
-    public async Task StartAsync(OrderCreated created, CancellationToken cancellationToken)
+    private string OrderId => Id.GetId();
+
+    public async Task StartAsync(OrderCreated created, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(created);
-        if (created.OrderId != Id)
+        if (created.OrderId != OrderId)
         {
-            LogWrongOrder(logger, Id, created.OrderId, nameof(StartAsync));
+            LogWrongOrder(logger, OrderId, created.OrderId, nameof(StartAsync));
             return;
         }
 
@@ -44,47 +49,47 @@ public sealed partial class OrderProcessActor(
         await ExecuteAsync(previous: null, OrderSaga.Start(created, timeProvider.GetUtcNow(), options.Value.Deadline), cancellationToken);
     }
 
-    public Task OnStockReservedAsync(StockReserved reserved, CancellationToken cancellationToken)
+    public Task OnStockReservedAsync(StockReserved reserved, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reserved);
         return HandleAsync(reserved.OrderId, new SagaInput.StockWasReserved(reserved), cancellationToken);
     }
 
-    public Task OnStockRejectedAsync(StockRejected rejected, CancellationToken cancellationToken)
+    public Task OnStockRejectedAsync(StockRejected rejected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rejected);
         return HandleAsync(rejected.OrderId, new SagaInput.StockWasRejected(rejected), cancellationToken);
     }
 
-    public Task OnPaymentSucceededAsync(PaymentSucceeded succeeded, CancellationToken cancellationToken)
+    public Task OnPaymentSucceededAsync(PaymentSucceeded succeeded, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(succeeded);
         return HandleAsync(succeeded.OrderId, new SagaInput.PaymentWasTaken(succeeded), cancellationToken);
     }
 
-    public Task OnPaymentFailedAsync(PaymentFailed failed, CancellationToken cancellationToken)
+    public Task OnPaymentFailedAsync(PaymentFailed failed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(failed);
         return HandleAsync(failed.OrderId, new SagaInput.PaymentWasDeclined(failed), cancellationToken);
     }
 
-    public Task ReceiveReminderAsync(string reminderName, JsonElement? data, CancellationToken cancellationToken) =>
+    public Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period) =>
         reminderName == DeadlineReminder
-            ? HandleAsync(Id, new SagaInput.DeadlinePassed(), cancellationToken)
+            ? HandleAsync(OrderId, new SagaInput.DeadlinePassed(), CancellationToken.None)
             : Task.CompletedTask;
 
     private async Task HandleAsync(string orderId, SagaInput input, CancellationToken cancellationToken)
     {
-        if (orderId != Id)
+        if (orderId != OrderId)
         {
-            LogWrongOrder(logger, Id, orderId, input.Marker);
+            LogWrongOrder(logger, OrderId, orderId, input.Marker);
             return;
         }
 
         var state = await LoadOrStartAsync(cancellationToken);
         if (state is null)
         {
-            LogUnknownOrder(logger, Id, input.Marker);
+            LogUnknownOrder(logger, OrderId, input.Marker);
             return;
         }
 
@@ -103,7 +108,7 @@ public sealed partial class OrderProcessActor(
             return stored.Value;
         }
 
-        var order = await orders.GetAsync(Id, cancellationToken);
+        var order = await orders.GetAsync(OrderId, cancellationToken);
         if (order is null)
         {
             return null;
@@ -134,12 +139,12 @@ public sealed partial class OrderProcessActor(
             switch (effect)
             {
                 case SagaEffect.RecordStatus record:
-                    var stored = await orders.ChangeStatusAsync(Id, record.Status, record.At, record.Reason, record.Detail, cancellationToken)
-                        ?? throw new InvalidOperationException($"Order {Id} has no order document in {OrderStore.StoreName}.");
+                    var stored = await orders.ChangeStatusAsync(OrderId, record.Status, record.At, record.Reason, record.Detail, cancellationToken)
+                        ?? throw new InvalidOperationException($"Order {OrderId} has no order document in {OrderStore.StoreName}.");
                     if (stored.Status != record.Status && stored.Status.IsTerminal() && previous is not null)
                     {
                         // An earlier, failed turn ended the order differently; the document is the truth.
-                        LogAdopted(logger, Id, stored.Status, record.Status);
+                        LogAdopted(logger, OrderId, stored.Status, record.Status);
                         index.Enqueue(stored, status);
                         await ExecuteAsync(previous: null, OrderSaga.Adopt(previous, stored, timeProvider.GetUtcNow()), cancellationToken);
                         return;
@@ -150,42 +155,46 @@ public sealed partial class OrderProcessActor(
                     status = stored.Status;
                     break;
                 case SagaEffect.PublishPaymentRequested publish:
-                    await Sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.PaymentRequested,
-                        new PublishOptions { CloudEventType = EventTypes.PaymentRequested }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.PaymentRequested, cancellationToken);
                     break;
                 case SagaEffect.PublishOrderCompleted publish:
-                    await Sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.OrderCompleted,
-                        new PublishOptions { CloudEventType = EventTypes.OrderCompleted }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.OrderCompleted, cancellationToken);
                     break;
                 case SagaEffect.PublishOrderCancelled publish:
-                    await Sidecar.PublishEventAsync(PubSub.Name, Topics.Orders, publish.Event, ContractsJsonContext.Default.OrderCancelled,
-                        new PublishOptions { CloudEventType = EventTypes.OrderCancelled }, cancellationToken);
+                    await PublishAsync(publish.Event, EventTypes.OrderCancelled, cancellationToken);
                     break;
                 case SagaEffect.ScheduleDeadline schedule:
-                    await RegisterReminderAsync(DeadlineReminder, data: null, dueTime: schedule.DueIn, cancellationToken: cancellationToken);
+                    // One-shot: an infinite period registers no period at all.
+                    await RegisterReminderAsync(DeadlineReminder, state: [], dueTime: schedule.DueIn, period: Timeout.InfiniteTimeSpan);
                     break;
                 case SagaEffect.CancelDeadline:
-                    await TryCancelDeadlineAsync(cancellationToken);
+                    await TryCancelDeadlineAsync();
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown saga effect {effect.GetType().Name}.");
             }
         }
 
-        // Saved by the actor host when the turn succeeds; a failed turn saves nothing and the event is redelivered.
         await StateManager.SetStateAsync(StateName, step.State, cancellationToken);
     }
 
-    private async Task TryCancelDeadlineAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes a saga event on <c>orders</c> with a fresh CloudEvent id, as daprd gives one when the publisher sets
+    /// none: a turn that failed after publishing announces again, and subscribers' own idempotency absorbs the repeat.
+    /// </summary>
+    private Task PublishAsync<T>(T data, string eventType, CancellationToken cancellationToken) =>
+        events.PublishAsync(PubSub.Name, Topics.Orders, data, eventType, Guid.NewGuid().ToString(), cancellationToken);
+
+    private async Task TryCancelDeadlineAsync()
     {
         try
         {
-            await UnregisterReminderAsync(DeadlineReminder, cancellationToken);
+            await UnregisterReminderAsync(DeadlineReminder);
         }
-        catch (Exception ex) when (ex is DaprApiException or DaprSidecarUnavailableException)
+        catch (Exception ex) when (ex is Dapr.DaprApiException or HttpRequestException)
         {
             // Harmless if it stays: a deadline firing on a terminal order is ignored.
-            LogReminderNotCancelled(logger, Id, ex);
+            LogReminderNotCancelled(logger, OrderId, ex);
         }
     }
 

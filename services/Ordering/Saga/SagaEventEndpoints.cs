@@ -1,64 +1,62 @@
-using System.Text.Json.Serialization.Metadata;
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Orders;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Ordering.Saga;
 
 /// <summary>
-/// The sidecar-facing subscriptions that feed the saga. Each handler forwards the event to the order's
-/// <c>OrderProcess</c> actor through the sidecar's actor API (so Dapr placement decides where it runs and daprd
-/// serialises the turns). Outcomes: forwarded ⇒ SUCCESS; unusable data ⇒ DROP (daprd dead-letters it); a failed
-/// actor call throws, which the topic wrapper answers with 500 ⇒ RETRY.
+/// The sidecar-facing subscriptions that feed the saga (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Each
+/// handler forwards the event to the order's <c>OrderProcess</c> actor through a typed proxy, i.e. the sidecar's actor
+/// API (so Dapr placement decides where it runs and daprd serialises the turns). Outcomes: forwarded ⇒ SUCCESS;
+/// unusable data ⇒ DROP (daprd dead-letters it); a failed actor call throws, which the topic endpoints answer with
+/// 500 ⇒ RETRY.
 /// </summary>
 public static class SagaEventEndpoints
 {
     public static RouteGroupBuilder MapSagaEvents(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var events = endpoints.MapGroup("/events").ExcludeFromDescription();
+        var events = endpoints.MapTopicEndpoints();
 
-        events.MapPost("/orders/created", (CloudEvent<OrderCreated> e, DaprSidecarClient sidecar, CancellationToken ct) =>
-                ForwardAsync(sidecar, e.Data, e.Data?.OrderId, "StartAsync", ContractsJsonContext.Default.OrderCreated, ct))
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.OrderCreated));
-        events.MapPost("/orders", Acknowledge).WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters);
+        events.MapPost("/orders/created", (OrderCreated created, IActorProxyFactory actors, CancellationToken ct) =>
+                ForwardAsync(actors, created.OrderId, saga => saga.StartAsync(created, ct)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
+        // Other types on `orders` (payment.requested, completed, cancelled) are the saga's own announcements.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
 
-        events.MapPost("/inventory/reserved", (CloudEvent<StockReserved> e, DaprSidecarClient sidecar, CancellationToken ct) =>
-                ForwardAsync(sidecar, e.Data, e.Data?.OrderId, "OnStockReservedAsync", ContractsJsonContext.Default.StockReserved, ct))
-            .WithTopic(PubSub.Name, Topics.Inventory, Topics.DeadLetters, Match(EventTypes.StockReserved));
-        events.MapPost("/inventory/rejected", (CloudEvent<StockRejected> e, DaprSidecarClient sidecar, CancellationToken ct) =>
-                ForwardAsync(sidecar, e.Data, e.Data?.OrderId, "OnStockRejectedAsync", ContractsJsonContext.Default.StockRejected, ct))
-            .WithTopic(PubSub.Name, Topics.Inventory, Topics.DeadLetters, Match(EventTypes.StockRejected));
-        events.MapPost("/inventory", Acknowledge).WithTopic(PubSub.Name, Topics.Inventory, Topics.DeadLetters);
+        events.MapPost("/inventory/reserved", (StockReserved reserved, IActorProxyFactory actors, CancellationToken ct) =>
+                ForwardAsync(actors, reserved.OrderId, saga => saga.OnStockReservedAsync(reserved, ct)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Inventory, EventTypes.StockReserved, Topics.DeadLetters, priority: 1));
+        events.MapPost("/inventory/rejected", (StockRejected rejected, IActorProxyFactory actors, CancellationToken ct) =>
+                ForwardAsync(actors, rejected.OrderId, saga => saga.OnStockRejectedAsync(rejected, ct)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Inventory, EventTypes.StockRejected, Topics.DeadLetters, priority: 2));
+        // Other types on `inventory` (stock.released) do not move the saga.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Inventory, Topics.DeadLetters);
 
-        events.MapPost("/payments/succeeded", (CloudEvent<PaymentSucceeded> e, DaprSidecarClient sidecar, CancellationToken ct) =>
-                ForwardAsync(sidecar, e.Data, e.Data?.OrderId, "OnPaymentSucceededAsync", ContractsJsonContext.Default.PaymentSucceeded, ct))
-            .WithTopic(PubSub.Name, Topics.Payments, Topics.DeadLetters, Match(EventTypes.PaymentSucceeded));
-        events.MapPost("/payments/failed", (CloudEvent<PaymentFailed> e, DaprSidecarClient sidecar, CancellationToken ct) =>
-                ForwardAsync(sidecar, e.Data, e.Data?.OrderId, "OnPaymentFailedAsync", ContractsJsonContext.Default.PaymentFailed, ct))
-            .WithTopic(PubSub.Name, Topics.Payments, Topics.DeadLetters, Match(EventTypes.PaymentFailed));
-        events.MapPost("/payments", Acknowledge).WithTopic(PubSub.Name, Topics.Payments, Topics.DeadLetters);
+        events.MapPost("/payments/succeeded", (PaymentSucceeded succeeded, IActorProxyFactory actors, CancellationToken ct) =>
+                ForwardAsync(actors, succeeded.OrderId, saga => saga.OnPaymentSucceededAsync(succeeded, ct)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Payments, EventTypes.PaymentSucceeded, Topics.DeadLetters, priority: 1));
+        events.MapPost("/payments/failed", (PaymentFailed failed, IActorProxyFactory actors, CancellationToken ct) =>
+                ForwardAsync(actors, failed.OrderId, saga => saga.OnPaymentFailedAsync(failed, ct)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Payments, EventTypes.PaymentFailed, Topics.DeadLetters, priority: 2));
+        // Other types on `payments` (payment.refunded) do not move the saga.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Payments, Topics.DeadLetters);
 
         return events;
     }
 
-    private static string Match(string eventType) => $"event.type == \"{eventType}\"";
-
-    // Default routes: events of types this app does not handle are acknowledged, so daprd neither drops nor dead-letters them.
-    private static TopicResponse Acknowledge() => TopicResponse.Success();
-
-    private static async Task<TopicResponse> ForwardAsync<T>(DaprSidecarClient sidecar, T? data, string? orderId, string method,
-        JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : class
+    private static async Task<TopicResponse> ForwardAsync(IActorProxyFactory actors, string? orderId, Func<IOrderProcessActor, Task> call)
     {
         // Only ids the intake derives can name an order; anything else can never be processed.
-        if (data is null || !OrderIdentity.IsOrderId(orderId))
+        if (!OrderIdentity.IsOrderId(orderId))
         {
             return TopicResponse.Drop();
         }
 
-        await sidecar.InvokeActorMethodAsync(OrderProcessActor.TypeName, orderId, method, data, typeInfo, cancellationToken);
+        await call(actors.CreateActorProxy<IOrderProcessActor>(new ActorId(orderId), OrderProcessActor.TypeName));
         return TopicResponse.Success();
     }
 }

@@ -1,3 +1,4 @@
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Payment.Gateway;
 using DaprOrders.Payment.Payments;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,11 +22,11 @@ public static class PaymentEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<PaymentRecord>, ProblemHttpResult>> GetAsync(string orderId, PaymentRecordStore records,
+    private static async Task<Results<Ok<PaymentRecord>, ProblemHttpResult>> GetAsync(string orderId, ETaggedStateStore<PaymentRecord> records,
         CancellationToken cancellationToken)
     {
-        var entry = await records.GetAsync(orderId, cancellationToken);
-        return entry?.Value is { } record
+        var entry = await records.ReadAsync(PaymentRecord.KeyFor(orderId), cancellationToken);
+        return entry.Value is { } record
             ? TypedResults.Ok(record)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown payment",
                 detail: $"No payment was requested or cancelled for order '{orderId}'.");

@@ -1,36 +1,29 @@
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Payment.Payments;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Payment.Events;
 
-/// <summary>Sidecar-facing subscriptions on <c>orders</c>. Not part of the public API description.</summary>
+/// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
 public static class OrderEventEndpoints
 {
     public static RouteGroupBuilder MapOrderEvents(this IEndpointRouteBuilder endpoints)
     {
-        var events = endpoints.MapGroup("/events/orders").ExcludeFromDescription();
+        var events = endpoints.MapTopicEndpoints();
 
-        events.MapPost("/payment-requested", async (CloudEvent<PaymentRequested> delivery, PaymentProcessor processor, CancellationToken cancellationToken) =>
-                delivery.Data is { } request
-                    ? TopicResponse.For(await processor.OnPaymentRequestedAsync(request, cancellationToken))
-                    : TopicResponse.Drop())
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.PaymentRequested));
+        events.MapPost("/orders/payment-requested", async (PaymentRequested request, PaymentProcessor processor, CancellationToken cancellationToken) =>
+                TopicResponse.For(await processor.OnPaymentRequestedAsync(request, cancellationToken)))
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.PaymentRequested, Topics.DeadLetters, priority: 1));
 
-        events.MapPost("/cancelled", async (CloudEvent<OrderCancelled> delivery, PaymentProcessor processor, CancellationToken cancellationToken) =>
-                delivery.Data is { OrderId.Length: > 0 } cancellation
+        events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, PaymentProcessor processor, CancellationToken cancellationToken) =>
+                cancellation is { OrderId.Length: > 0 }
                     ? TopicResponse.For(await processor.OnOrderCancelledAsync(cancellation, cancellationToken))
                     : TopicResponse.Drop())
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters, Match(EventTypes.OrderCancelled));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
 
-        // Other types on `orders` (created, completed) are not ours: acknowledge them, or daprd would dead-letter them.
-        // Mapped outside the group: a group's empty pattern would end in '/', and daprd posts to the literal path.
-        endpoints.MapPost("/events/orders", () => TopicResponse.Success())
-            .ExcludeFromDescription()
-            .WithTopic(PubSub.Name, Topics.Orders, Topics.DeadLetters);
-
+        // Other types on `orders` (created, completed) are not ours.
+        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
         return events;
     }
-
-    private static string Match(string eventType) => $"event.type == \"{eventType}\"";
 }

@@ -1,7 +1,7 @@
+using DaprOrders.BuildingBlocks.Messaging;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Payment.Gateway;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
 
 namespace DaprOrders.Payment.Payments;
 
@@ -15,11 +15,13 @@ namespace DaprOrders.Payment.Payments;
 /// <item>Refund: refund, publish, then save; a crash before the save repeats the (idempotent) refund and the event, so
 /// the event goes out at least once; a plain duplicate cancellation finds Refunded and publishes nothing.</item>
 /// </list>
+/// Every pass reads the record with its ETag and writes it back under <see cref="ETaggedStateStore{T}"/>'s rule; a lost
+/// race reads again.
 /// </summary>
 public sealed partial class PaymentProcessor(
     IPaymentGateway gateway,
-    PaymentRecordStore records,
-    DaprSidecarClient sidecar,
+    ETaggedStateStore<PaymentRecord> records,
+    EventPublisher publisher,
     TimeProvider timeProvider,
     ILogger<PaymentProcessor> logger)
 {
@@ -52,10 +54,10 @@ public sealed partial class PaymentProcessor(
         var lostRace = false;
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var entry = await records.GetAsync(request.OrderId, cancellationToken);
-            if (entry?.Value is not { } record)
+            var entry = await records.ReadAsync(PaymentRecord.KeyFor(request.OrderId), cancellationToken);
+            if (entry.Value is not { } record)
             {
-                if (!await records.TryCreateAsync(PaymentRecord.StartCharging(request, Now), cancellationToken))
+                if (!await records.TryWriteAsync(entry, PaymentRecord.StartCharging(request, Now), cancellationToken))
                 {
                     lostRace = true;
                 }
@@ -63,7 +65,6 @@ public sealed partial class PaymentProcessor(
                 continue; // read it back for its ETag
             }
 
-            var etag = entry.ETag!;
             switch (record.Status)
             {
                 case PaymentStatus.Charging:
@@ -76,7 +77,7 @@ public sealed partial class PaymentProcessor(
                     catch (PaymentGatewayUnavailableException ex)
                     {
                         // Best effort bookkeeping; daprd redelivers per the resiliency policy (components/shared/resiliency.yaml).
-                        await records.TryReplaceAsync(record.WithFailedAttempt(ex.Message, Now), etag, cancellationToken);
+                        await records.TryWriteAsync(entry, record.WithFailedAttempt(ex.Message, Now), cancellationToken);
                         LogGatewayUnavailable(logger, record.OrderId, ex.Message);
                         return TopicStatus.Retry;
                     }
@@ -87,7 +88,7 @@ public sealed partial class PaymentProcessor(
                         ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now),
                         _ => throw new InvalidOperationException($"Unknown charge result {result.GetType().Name}."),
                     };
-                    if (!await records.TryReplaceAsync(settled, etag, cancellationToken))
+                    if (!await records.TryWriteAsync(entry, settled, cancellationToken))
                     {
                         // A duplicate delivery settled it (same gateway answer) or a cancellation came in: look again.
                         lostRace = true;
@@ -108,7 +109,7 @@ public sealed partial class PaymentProcessor(
 
                 case PaymentStatus.CancelledBeforeCharge:
                     // Never charge after a cancellation; but a charge that raced the cancellation must be given back.
-                    if (await RefundStrayChargeAsync(record, etag, cancellationToken) is null)
+                    if (await RefundStrayChargeAsync(entry, cancellationToken) is null)
                     {
                         lostRace = true;
                         continue;
@@ -144,10 +145,10 @@ public sealed partial class PaymentProcessor(
     {
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var entry = await records.GetAsync(cancellation.OrderId, cancellationToken);
-            if (entry?.Value is not { } record)
+            var entry = await records.ReadAsync(PaymentRecord.KeyFor(cancellation.OrderId), cancellationToken);
+            if (entry.Value is not { } record)
             {
-                if (await records.TryCreateAsync(PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
+                if (await records.TryWriteAsync(entry, PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
                 {
                     LogSettled(logger, cancellation.OrderId, PaymentStatus.CancelledBeforeCharge);
                     return TopicStatus.Success;
@@ -156,7 +157,6 @@ public sealed partial class PaymentProcessor(
                 continue;
             }
 
-            var etag = entry.ETag!;
             switch (record.Status)
             {
                 case PaymentStatus.Charged:
@@ -166,7 +166,7 @@ public sealed partial class PaymentProcessor(
                     await gateway.RefundAsync(record.PaymentId!, record.Amount!, cancellationToken);
                     var refunded = record.ToRefunded(record.PaymentId!, record.Amount!, Now);
                     await PublishRefundedAsync(refunded, cancellationToken);
-                    if (!await records.TryReplaceAsync(refunded, etag, cancellationToken))
+                    if (!await records.TryWriteAsync(entry, refunded, cancellationToken))
                     {
                         continue;
                     }
@@ -191,7 +191,7 @@ public sealed partial class PaymentProcessor(
                         await PublishRefundedAsync(next, cancellationToken);
                     }
 
-                    if (!await records.TryReplaceAsync(next, etag, cancellationToken))
+                    if (!await records.TryWriteAsync(entry, next, cancellationToken))
                     {
                         continue;
                     }
@@ -215,8 +215,9 @@ public sealed partial class PaymentProcessor(
     /// from a delivery that crashed afterwards). Null when the record changed meanwhile (look again); true when a refund
     /// was recorded; false when there was nothing to give back.
     /// </summary>
-    private async Task<bool?> RefundStrayChargeAsync(PaymentRecord record, string etag, CancellationToken cancellationToken)
+    private async Task<bool?> RefundStrayChargeAsync(StateVersion<PaymentRecord> entry, CancellationToken cancellationToken)
     {
+        var record = entry.Value!;
         if (await gateway.FindChargeAsync(record.OrderId, cancellationToken) is not ChargeApproved stray)
         {
             LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
@@ -226,7 +227,7 @@ public sealed partial class PaymentProcessor(
         await gateway.RefundAsync(stray.PaymentId, stray.Amount, cancellationToken);
         var refunded = record.ToRefunded(stray.PaymentId, stray.Amount, Now);
         await PublishRefundedAsync(refunded, cancellationToken);
-        if (!await records.TryReplaceAsync(refunded, etag, cancellationToken))
+        if (!await records.TryWriteAsync(entry, refunded, cancellationToken))
         {
             return null;
         }
@@ -239,12 +240,12 @@ public sealed partial class PaymentProcessor(
 
     private Task PublishOutcomeAsync(PaymentRecord record, CancellationToken cancellationToken) =>
         record.Status == PaymentStatus.Charged
-            ? sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+            ? publisher.PublishAsync(PubSub.Name, Topics.Payments,
                 new PaymentSucceeded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Charged)),
-                ContractsJsonContext.Default.PaymentSucceeded, new PublishOptions { CloudEventType = EventTypes.PaymentSucceeded, CloudEventId = OutcomeEventId("succeeded", record.OrderId) }, cancellationToken)
-            : sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+                EventTypes.PaymentSucceeded, OutcomeEventId("succeeded", record.OrderId), cancellationToken)
+            : publisher.PublishAsync(PubSub.Name, Topics.Payments,
                 new PaymentFailed(record.OrderId, record.DeclineReason ?? "declined", record.DeclineCode ?? "declined", record.EnteredAt(PaymentStatus.Declined)),
-                ContractsJsonContext.Default.PaymentFailed, new PublishOptions { CloudEventType = EventTypes.PaymentFailed, CloudEventId = OutcomeEventId("failed", record.OrderId) }, cancellationToken);
+                EventTypes.PaymentFailed, OutcomeEventId("failed", record.OrderId), cancellationToken);
 
     /// <summary>
     /// An order is charged, declined or refunded at most once, so its outcome events get stable CloudEvent ids: when a
@@ -253,9 +254,9 @@ public sealed partial class PaymentProcessor(
     internal static string OutcomeEventId(string outcome, string orderId) => $"payment-{outcome}-{orderId}";
 
     private Task PublishRefundedAsync(PaymentRecord record, CancellationToken cancellationToken) =>
-        sidecar.PublishEventAsync(PubSub.Name, Topics.Payments,
+        publisher.PublishAsync(PubSub.Name, Topics.Payments,
             new PaymentRefunded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Refunded)),
-            ContractsJsonContext.Default.PaymentRefunded, new PublishOptions { CloudEventType = EventTypes.PaymentRefunded, CloudEventId = OutcomeEventId("refunded", record.OrderId) }, cancellationToken);
+            EventTypes.PaymentRefunded, OutcomeEventId("refunded", record.OrderId), cancellationToken);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Payment of order {OrderId} is now {Status}")]
     private static partial void LogSettled(ILogger logger, string orderId, PaymentStatus status);

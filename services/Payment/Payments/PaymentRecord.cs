@@ -43,6 +43,9 @@ public sealed record PaymentRecord(
     string? DeclineReason,
     IReadOnlyList<PaymentHistoryEntry> History)
 {
+    /// <summary>The state store that holds payment records.</summary>
+    public const string StoreName = "statestore";
+
     public static string KeyFor(string orderId) => "payment-" + orderId;
 
     [JsonIgnore]

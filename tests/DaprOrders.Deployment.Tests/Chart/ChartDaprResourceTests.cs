@@ -106,7 +106,7 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
         }
     }
 
-    [SchemaTheory]
+    [Theory]
     [MemberData(nameof(Variants))]
     public void Rendered_variant_passes_the_dapr_schemas_metadata_and_cross_checks(string pubsub, string state)
     {

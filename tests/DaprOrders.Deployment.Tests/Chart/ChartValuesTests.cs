@@ -15,7 +15,7 @@ public sealed class ChartValuesTests(ITestOutputHelper output)
 
     public static TheoryData<string> ValuesFiles() => [.. DaprOrdersChart.ValuesFiles];
 
-    [SchemaTheory]
+    [Theory]
     [MemberData(nameof(ValuesFiles))]
     public void Values_file_passes_the_chart_schema_and_the_dependency_charts(string file)
     {
@@ -29,7 +29,7 @@ public sealed class ChartValuesTests(ITestOutputHelper output)
         Assert.Empty(findings);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Broken_override_fails_with_each_mistake_named()
     {
         var fixture = Path.Combine(AppContext.BaseDirectory, "fixtures", "charts", "dapr-orders-broken", "values-broken.yaml");
@@ -99,7 +99,7 @@ public sealed class ChartValuesTests(ITestOutputHelper output)
         Assert.True((bool)values.SelectToken((string)values.SelectToken("state.type")! + ".enabled")!);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Verified_dependencies_match_the_upstream_values_in_the_schema_set()
     {
         var helmValues = Path.Combine(SchemaDirectory.Require(), "helm-values");
@@ -115,7 +115,7 @@ public sealed class ChartValuesTests(ITestOutputHelper output)
         Assert.Equal("https://prometheus-community.github.io/helm-charts", (string?)dependencies["prometheus"]["repository"]);
     }
 
-    [SchemaFact]
+    [Fact]
     public void Bitnami_images_come_from_bitnamilegacy_with_the_chart_default_tag()
     {
         var values = DaprOrdersChart.Values;

@@ -75,7 +75,7 @@ public sealed class KubernetesAssetsTests(ITestOutputHelper output)
         Assert.Equal(ns, (string?)values.SelectToken("tracing.collectorNamespace"));
     }
 
-    [SchemaFact]
+    [Fact]
     public void Control_plane_values_exist_in_the_dapr_chart()
     {
         var schemaDirectory = SchemaDirectory.Require();
@@ -94,7 +94,7 @@ public sealed class KubernetesAssetsTests(ITestOutputHelper output)
         Assert.DoesNotContain(DaprOrdersChart.Repository.ResourceFiles(), f => f.EndsWith("dapr-values.yaml", StringComparison.Ordinal));
     }
 
-    [SchemaFact]
+    [Fact]
     public void Control_plane_values_check_reports_unknown_keys_as_errors()
     {
         var schemaDirectory = SchemaDirectory.Require();
@@ -132,7 +132,7 @@ public sealed class KubernetesAssetsTests(ITestOutputHelper output)
         Assert.True((bool)daprValues.SelectToken("dapr_sidecar_injector.sidecarDropALLCapabilities")!);
     }
 
-    [SchemaFact]
+    [Fact]
     public void The_dapr_version_has_upstream_chart_values_in_the_schema_set()
     {
         Assert.True(Directory.Exists(Path.Combine(SchemaDirectory.Require(), "helm-values", "dapr-" + DaprVersion)));

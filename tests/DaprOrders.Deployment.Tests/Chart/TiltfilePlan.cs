@@ -15,6 +15,9 @@ internal sealed record TiltImageBuild(string Ref, string Context, string Dockerf
 /// <summary>One k8s_resource or helm_resource of the Tiltfile: its name, the objects it holds, what it waits for.</summary>
 internal sealed record TiltResource(string Name, string Workload, IReadOnlyList<string> Objects, IReadOnlyList<string> ResourceDeps);
 
+/// <summary>A <c>local_resource</c>: a command Tilt runs on the host, again whenever a file under one of its deps changes.</summary>
+internal sealed record TiltLocalResource(string Name, string Command, IReadOnlyList<string> Deps);
+
 /// <summary>
 /// The image builds of the Tiltfile, found by running it (tiltfile_plan.py) with Tilt's builtins recorded instead of
 /// executed: the loops and branches that pick what to build run as Tilt would run them.
@@ -27,10 +30,13 @@ internal static class TiltfilePlan
 
     public static IReadOnlyList<TiltResource> Resources => s_plan.Value.Resources;
 
+    public static IReadOnlyList<TiltLocalResource> LocalResources => s_plan.Value.LocalResources;
+
     /// <summary>The `helm template` commands the Tiltfile runs.</summary>
     public static IReadOnlyList<string> HelmTemplates => s_plan.Value.HelmTemplates;
 
-    private sealed record Plan(IReadOnlyList<TiltImageBuild> Builds, IReadOnlyList<TiltResource> Resources, IReadOnlyList<string> HelmTemplates);
+    private sealed record Plan(IReadOnlyList<TiltImageBuild> Builds, IReadOnlyList<TiltResource> Resources,
+        IReadOnlyList<TiltLocalResource> LocalResources, IReadOnlyList<string> HelmTemplates);
 
     private static Plan Run()
     {

@@ -1,5 +1,5 @@
 # Runs the Tiltfile (Starlark, a Python subset) with Tilt's builtins replaced by recorders and prints, as JSON, the
-# image builds it declares. No Tilt, cluster or Docker is needed: TiltfilePlan.cs reads the output.
+# image builds, resources and local (host) resources it declares. No Tilt, cluster or Docker is needed: TiltfilePlan.cs reads the output.
 # Usage: python3 tiltfile_plan.py <repository root> <yaml-as-json file>
 # The second file maps each path the Tiltfile passes to read_yaml() to that file's content as JSON (the test reads the
 # YAML with the same reader as every other deployment test, so this script needs nothing beyond the standard library).
@@ -16,6 +16,7 @@ RESTART_EXTENSION_DEFAULT_FILE = '/tmp/.restart-proc'
 
 builds = []
 resources = []
+local_resources = []
 helm_templates = []
 
 
@@ -67,6 +68,10 @@ def helm_resource(name, chart, resource_deps=None, **kwargs):
     resources.append({'name': name, 'workload': '', 'objects': [], 'resourceDeps': resource_deps or []})
 
 
+def local_resource(name, cmd='', deps=None, **kwargs):
+    local_resources.append({'name': name, 'command': cmd, 'deps': deps or []})
+
+
 def local(command, quiet=False, **kwargs):
     if command.startswith('helm template'):
         helm_templates.append(command)
@@ -78,11 +83,12 @@ tilt_builtins = {
     'docker_build': docker_build, 'docker_build_with_restart': docker_build_with_restart,
     'k8s_context': lambda: 'kind-daprorders', 'os': os,
     'helm_resource': helm_resource, 'helm_repo': ignored, 'k8s_yaml': ignored, 'k8s_resource': k8s_resource,
-    'local_resource': ignored, 'local': local, 'blob': ignored, 'watch_file': ignored, 'link': ignored,
+    'local_resource': local_resource, 'local': local, 'blob': ignored, 'watch_file': ignored, 'link': ignored,
 }
 
 os.chdir(root)
 with open('Tiltfile', encoding='utf-8') as f:
     source = f.read()
 exec(compile(source, 'Tiltfile', 'exec'), dict(tilt_builtins))
-print(json.dumps({'builds': builds, 'resources': resources, 'helmTemplates': helm_templates}))
+print(json.dumps({'builds': builds, 'resources': resources, 'localResources': local_resources,
+                  'helmTemplates': helm_templates}))

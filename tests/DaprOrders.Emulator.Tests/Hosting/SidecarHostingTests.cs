@@ -53,4 +53,21 @@ public sealed class SidecarHostingTests
         var health = await http.GetAsync(new Uri(emulator["a"].HttpEndpoint, "/v1.0/healthz/outbound"));
         Assert.Equal(HttpStatusCode.NoContent, health.StatusCode);
     }
+
+    [Fact]
+    public async Task Repeated_and_trailing_slashes_reach_the_route_of_the_clean_path()
+    {
+        // daprd routes on path.Clean (dapr/dapr v1.17 pkg/api/http/middlewares.go, CleanPathMiddleware). The .NET actor
+        // SDK relies on it: its endpoint ends in "/" and it appends "/v1.0/actors/...".
+        var options = new EmulatorOptions();
+        options.Apps.Add(new EmulatedAppOptions { AppId = "a" });
+        await using var emulator = await DaprEmulator.StartAsync(options);
+        using var http = new HttpClient();
+
+        var metadata = await http.GetAsync(new Uri(emulator["a"].HttpEndpoint.ToString() + "/v1.0//metadata/"));
+
+        Assert.Equal("//v1.0//metadata/", metadata.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
+        Assert.Contains("\"id\":\"a\"", await metadata.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

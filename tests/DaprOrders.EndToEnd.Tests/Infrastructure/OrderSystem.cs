@@ -94,9 +94,10 @@ public sealed class OrderSystem : IAsyncDisposable
         string[] appIds = ["ordering", "inventory", "payment", "notification", "audit"];
         // App and sidecar ports are chosen together, all distinct: a sidecar left to pick its own ephemeral port
         // could pick an app port that was free a moment ago.
-        var free = LoopbackPorts.Free(appIds.Length * 2);
+        var free = LoopbackPorts.Free(appIds.Length * 3);
         var ports = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[x.i], StringComparer.Ordinal);
         var sidecarPorts = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[appIds.Length + x.i], StringComparer.Ordinal);
+        var grpcPorts = appIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[(2 * appIds.Length) + x.i], StringComparer.Ordinal);
 
         // Same resources as `dapr run -f .` (dapr.yaml): the in-memory components plus the shared resiliency policy.
         // A fixed seed makes fractional fault injection repeatable.
@@ -106,7 +107,7 @@ public sealed class OrderSystem : IAsyncDisposable
         emulatorOptions.ResourcesPaths.AddRange(options.ExtraResourcesPaths);
         foreach (var appId in appIds)
         {
-            emulatorOptions.Apps.Add(new EmulatedAppOptions { AppId = appId, AppPort = ports[appId], DaprHttpPort = sidecarPorts[appId] });
+            emulatorOptions.Apps.Add(new EmulatedAppOptions { AppId = appId, AppPort = ports[appId], DaprHttpPort = sidecarPorts[appId], DaprGrpcPort = grpcPorts[appId] });
         }
 
         var loggerFactory = options.LoggerFactory;
@@ -126,7 +127,7 @@ public sealed class OrderSystem : IAsyncDisposable
             IInProcessService Host<TProgram>(string appId)
                 where TProgram : class =>
                 new InProcessService<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), options.SettingsFor(appId),
-                    [deliveries.StartupFilterFor(appId)], logs);
+                    [deliveries.StartupFilterFor(appId)], logs, grpcEndpoint: new Uri($"http://127.0.0.1:{grpcPorts[appId]}"));
 
             // Apps first, as `dapr run` starts them: each waits for its sidecar in the background, and the sidecars
             // find the app ports already open instead of probing ports that are still closed.

@@ -4,9 +4,9 @@ extern alias ordering;
 
 using System.Text.Json;
 using audit::DaprOrders.Audit.Telemetry;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
-using DaprOrders.Sidecar.Telemetry;
 using inventory::DaprOrders.Inventory.Telemetry;
 using ordering::DaprOrders.Ordering.Telemetry;
 
@@ -34,7 +34,7 @@ public sealed class MetricsTests(SagaMetricsFixture run) : IClassFixture<SagaMet
     [Fact]
     public void Every_topic_handler_records_its_duration_and_outcome()
     {
-        var handled = run.Metrics.Of(SidecarTelemetry.HandlerDuration);
+        var handled = run.Metrics.Of(MessagingTelemetry.HandlerDuration);
         Assert.All(handled, h => Assert.Equal("pubsub", h.Tag("pubsub")));
         Assert.All(handled, h => Assert.Contains(h.Tag("outcome"), new[] { "success", "retry", "drop", "error" }));
         foreach (var topic in new[] { Topics.Orders, Topics.Inventory, Topics.Payments, Topics.Notifications, Topics.DeadLetters })
@@ -49,10 +49,10 @@ public sealed class MetricsTests(SagaMetricsFixture run) : IClassFixture<SagaMet
     [Fact]
     public void A_transient_payment_failure_is_counted_as_a_retry_and_its_redelivery_as_one()
     {
-        var handled = run.Metrics.Of(SidecarTelemetry.HandlerDuration);
+        var handled = run.Metrics.Of(MessagingTelemetry.HandlerDuration);
         Assert.Contains(handled, h => h.Tag("topic") == Topics.Orders && h.Tag("event_type") == EventTypes.PaymentRequested
             && h.Tag("outcome") is "retry" or "error");
-        Assert.Contains(run.Metrics.Of(SidecarTelemetry.Redeliveries), r => r.Tag("topic") == Topics.Orders && r.Tag("event_type") == EventTypes.PaymentRequested);
+        Assert.Contains(run.Metrics.Of(MessagingTelemetry.Redeliveries), r => r.Tag("topic") == Topics.Orders && r.Tag("event_type") == EventTypes.PaymentRequested);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
+using DaprOrders.ServiceDefaults.Telemetry;
 
 namespace DaprOrders.EndToEnd.Tests.Observability;
 
@@ -19,7 +21,8 @@ internal sealed class SpanRecorder : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "System.Net.Http" || source.Name.StartsWith("DaprOrders.", StringComparison.Ordinal),
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore" || ServiceTelemetry.ClientActivitySources.Contains(source.Name)
+                || source.Name.StartsWith("DaprOrders.", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };
@@ -53,7 +56,7 @@ internal sealed class RecordedTrace
 
     /// <summary>The consumer spans (a topic handler running) with the app whose server span they run under.</summary>
     public IEnumerable<(string App, Activity Consumer)> Deliveries(IReadOnlyDictionary<int, string> appsByPort) =>
-        Spans.Where(s => s.Source.Name == "DaprOrders.Sidecar" && s.Kind == ActivityKind.Consumer)
+        Spans.Where(s => s.Source.Name == MessagingTelemetry.Name && s.Kind == ActivityKind.Consumer)
             .Select(s => (AppOf(s, appsByPort), s));
 
     public string AppOf(Activity span, IReadOnlyDictionary<int, string> appsByPort)

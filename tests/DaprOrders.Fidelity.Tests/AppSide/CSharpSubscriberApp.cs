@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using DaprOrders.Fidelity.Tests.ClientSide;
-using DaprOrders.Sidecar;
-using DaprOrders.Sidecar.AppCallbacks;
+using DaprOrders.BuildingBlocks;
+using DaprOrders.BuildingBlocks.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -13,10 +12,15 @@ namespace DaprOrders.Fidelity.Tests.AppSide;
 
 /// <summary>
 /// The C# side of the app-side comparison: the subscriptions and handlers of tests/js/fidelity/server-app.mjs written
-/// with DaprOrders.Sidecar (WithTopic, CloudEvent&lt;T&gt;, TopicResponse), on a real loopback port.
+/// the way the services write theirs, on the Dapr .NET SDK through DaprOrders.BuildingBlocks (AddDaprApp, UseDaprApp,
+/// MapSubscribeHandler, MapTopicEndpoints, WithTopic(TopicSubscriptions...), AcknowledgeOtherEvents, TopicResponse),
+/// on a real loopback port.
 /// </summary>
 internal sealed class CSharpSubscriberApp : IAsyncDisposable
 {
+    /// <summary>Where the deliveries arrive: the topic endpoints' group (<see cref="DaprAppExtensions.EventsPrefix"/>).</summary>
+    public const string RoutePrefix = DaprAppExtensions.EventsPrefix + "/";
+
     private readonly WebApplication _app;
 
     private CSharpSubscriberApp(WebApplication app, SubscriberDeliveries deliveries)
@@ -27,21 +31,19 @@ internal sealed class CSharpSubscriberApp : IAsyncDisposable
 
     public SubscriberDeliveries Deliveries { get; }
 
-    public static async Task<CSharpSubscriberApp> StartAsync(string appId, int port, Uri sidecar)
+    public static async Task<CSharpSubscriberApp> StartAsync(string appId, int port, Uri sidecarHttpEndpoint, Uri sidecarGrpcEndpoint)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
+        builder.Configuration["DAPR_HTTP_ENDPOINT"] = sidecarHttpEndpoint.ToString();
+        builder.Configuration["DAPR_GRPC_ENDPOINT"] = sidecarGrpcEndpoint.ToString();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, FidelityJsonContext.Default));
-        builder.Services.AddDaprSidecar(o =>
-        {
-            o.HttpEndpoint = sidecar;
-            o.AppId = appId;
-        });
+        builder.AddDaprApp();
         var app = builder.Build();
         var deliveries = new SubscriberDeliveries();
 
-        // Counted per HTTP request, before the library's delivery guard: a delivery it answers itself counts too.
+        // Counted per HTTP request, before the delivery middleware: a delivery it answers itself counts too.
         app.Use(async (context, next) =>
         {
             if (HttpMethods.IsPost(context.Request.Method))
@@ -51,33 +53,34 @@ internal sealed class CSharpSubscriberApp : IAsyncDisposable
 
             await next(context);
         });
+        app.UseDaprApp();
+        app.MapSubscribeHandler().RequireDaprApp();
 
         var deadLetterTopic = $"{appId}-dlt";
-        static string Rule(string type) => $"event.type == \"{type}\"";
+        var events = app.MapTopicEndpoints();
+        events.MapPost("/success", (FidelityOrder order) =>
+        {
+            deliveries.Saw("success", order);
+            return order.OrderId is not null ? TopicResponse.Success() : TopicResponse.Drop();
+        }).WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.success", deadLetterTopic, priority: 1));
+        events.MapPost("/retry", (JsonElement data) => TopicResponse.Retry())
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.retry", deadLetterTopic, priority: 2));
+        events.MapPost("/drop", (JsonElement data) => TopicResponse.Drop())
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.drop", deadLetterTopic, priority: 3));
+        events.MapPost("/throw", IResult (JsonElement data) => throw new InvalidOperationException("handler failed"))
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.throw", deadLetterTopic, priority: 4));
+        events.AcknowledgeOtherEvents("pubsub", "fidelity", deadLetterTopic);
 
-        app.MapPost("/success", (CloudEvent<FidelityOrder> e) =>
+        // rawPayload: the broker message is not a CloudEvent; daprd wraps it with data_base64, which the SDK's
+        // CloudEvents middleware decodes into the body as it is (application/octet-stream), so the handler reads bytes.
+        var raw = TopicSubscriptions.Default("pubsub", "fidelity-raw", deadLetterTopic);
+        raw.EnableRawPayload = true;
+        events.MapPost("/raw", async (HttpRequest request) =>
         {
-            deliveries.Saw("success", e.Data);
-            return e.Data?.OrderId is not null ? TopicResponse.Success() : TopicResponse.Drop();
-        }).WithTopic("pubsub", "fidelity", deadLetterTopic, Rule("fidelity.success"), priority: 1);
-        app.MapPost("/retry", (CloudEvent<JsonElement> e) => TopicResponse.Retry())
-            .WithTopic("pubsub", "fidelity", deadLetterTopic, Rule("fidelity.retry"), priority: 2);
-        app.MapPost("/drop", (CloudEvent<JsonElement> e) => TopicResponse.Drop())
-            .WithTopic("pubsub", "fidelity", deadLetterTopic, Rule("fidelity.drop"), priority: 3);
-        app.MapPost("/throw", IResult (CloudEvent<JsonElement> e) => throw new InvalidOperationException("handler failed"))
-            .WithTopic("pubsub", "fidelity", deadLetterTopic, Rule("fidelity.throw"), priority: 4);
-        app.MapPost("/other", (CloudEvent<JsonElement> e) => TopicResponse.Success())
-            .WithTopic("pubsub", "fidelity", deadLetterTopic);
-        app.MapPost("/raw", (CloudEvent<FidelityOrder> e) =>
-        {
-            deliveries.Saw("raw", e.Data);
-            return e.Data?.OrderId is not null ? TopicResponse.Success() : TopicResponse.Drop();
-        }).WithTopic(new TopicSubscription("pubsub", "fidelity-raw")
-        {
-            DeadLetterTopic = deadLetterTopic,
-            Metadata = new Dictionary<string, string> { ["rawPayload"] = "true" },
-        });
-        app.MapDaprSubscribeHandler();
+            var order = await JsonSerializer.DeserializeAsync(request.Body, FidelityJsonContext.Default.FidelityOrder, request.HttpContext.RequestAborted);
+            deliveries.Saw("raw", order);
+            return order?.OrderId is not null ? TopicResponse.Success() : TopicResponse.Drop();
+        }).WithTopic(raw);
 
         await app.StartAsync();
         return new CSharpSubscriberApp(app, deliveries);

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapr.Client;
 using DaprOrders.Emulator;
 using DaprOrders.Emulator.PubSub;
 using DaprOrders.Fidelity.Tests.Infrastructure;
-using DaprOrders.Sidecar;
 using Microsoft.Extensions.DependencyInjection;
 using DaprOrders.Testing;
 
@@ -80,16 +79,16 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
     {
         private readonly DaprEmulator _emulator;
         private readonly NodeProcess _node;
-        private readonly ServiceProvider _services;
+        private readonly DaprClient _dapr;
         private readonly HttpClient _api;
         private readonly ITestOutputHelper _output;
 
-        private LoyaltyRun(DaprEmulator emulator, NodeProcess node, ServiceProvider services, HttpClient api, ITestOutputHelper output)
+        private LoyaltyRun(DaprEmulator emulator, NodeProcess node, DaprClient dapr, HttpClient api, ITestOutputHelper output)
         {
             _output = output;
             _emulator = emulator;
             _node = node;
-            _services = services;
+            _dapr = dapr;
             _api = api;
         }
 
@@ -114,8 +113,8 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
                 ["APP_PORT"] = ports[0].ToString(CultureInfo.InvariantCulture),
                 ["DAPR_HTTP_PORT"] = ports[1].ToString(CultureInfo.InvariantCulture),
             });
-            var services = new ServiceCollection().AddLogging().AddDaprSidecar(o => o.HttpEndpoint = emulator["ordering"].HttpEndpoint).BuildServiceProvider();
-            var run = new LoyaltyRun(emulator, node, services, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}") }, output);
+            var dapr = new DaprClientBuilder().UseGrpcEndpoint(emulator["ordering"].GrpcEndpoint.ToString()).Build();
+            var run = new LoyaltyRun(emulator, node, dapr, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}") }, output);
             try
             {
                 await emulator.WaitForAppsReadyAsync(TimeSpan.FromSeconds(60));
@@ -140,10 +139,9 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
                 ["completedAt"] = "2026-11-23T10:00:00+00:00",
             });
 
-        /// <summary>As Ordering publishes: application/json data, CloudEvent type in metadata.cloudevent.type.</summary>
+        /// <summary>As Ordering publishes (EventPublisher): application/json data, CloudEvent type in metadata cloudevent.type.</summary>
         public Task PublishAsync(string type, JsonObject data) =>
-            _services.GetRequiredService<DaprSidecarClient>().PublishEventAsync("pubsub", "orders",
-                JsonSerializer.SerializeToUtf8Bytes(data), "application/json", new PublishOptions { CloudEventType = type });
+            _dapr.PublishEventAsync("pubsub", "orders", data, new Dictionary<string, string>(StringComparer.Ordinal) { ["cloudevent.type"] = type });
 
         public async Task<JsonObject> PointsAsync(string customerId) =>
             (await _api.GetFromJsonAsync<JsonObject>($"points/{Uri.EscapeDataString(customerId)}"))!;
@@ -151,7 +149,7 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
         public async ValueTask DisposeAsync()
         {
             _api.Dispose();
-            await _services.DisposeAsync();
+            _dapr.Dispose();
             await _emulator.DisposeAsync();
             await _node.DisposeAsync();
             _output.WriteLine("--- services/loyalty output ---" + Environment.NewLine + _node.Output);

@@ -2,54 +2,76 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DaprOrders.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using DaprOrders.Emulator.PubSub;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Inventory.Tests.Infrastructure;
 
-/// <summary>The Inventory service in-process (TestServer) wired to a <see cref="FakeDaprSidecar"/>.</summary>
+/// <summary>An event Inventory published, as the recording subscriber received it.</summary>
+public sealed record PublishedEvent(string? Topic, string? Type, string? Id, JsonElement Data);
+
+/// <summary>
+/// The Inventory service in-process with the emulator as its sidecar (<see cref="ServiceOnEmulator{TProgram}"/>): state and
+/// publishes go over gRPC, Stock actor calls through the emulator's actor API back into the service. What it publishes
+/// on <c>inventory</c> is recorded; <see cref="Faults"/> makes chosen sidecar calls of the service fail.
+/// </summary>
 public sealed class InventoryHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<Program> _factory;
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
-    private InventoryHost(FakeDaprSidecar sidecar, WebApplicationFactory<Program> factory)
+    private readonly ServiceOnEmulator<Program> _service;
+
+    private InventoryHost(ServiceOnEmulator<Program> service, SidecarFaults faults)
     {
-        Sidecar = sidecar;
-        _factory = factory;
-        Client = factory.CreateClient();
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
-        sidecar.AppClient = () => Client;
+        _service = service;
+        Faults = faults;
     }
 
     /// <summary>The operator token the service is given; <see cref="Client"/> sends it.</summary>
     public const string OperatorToken = "inventory-tests-operator-token";
 
-    public FakeDaprSidecar Sidecar { get; }
+    public SidecarFaults Faults { get; }
 
-    public IServiceProvider Services => _factory.Services;
+    public HttpClient Client => _service.Client;
 
     /// <summary>A client of the same service without any credential.</summary>
-    public HttpClient CreateAnonymousClient() => _factory.CreateClient();
+    public HttpClient CreateAnonymousClient() => new() { BaseAddress = _service.Client.BaseAddress };
 
-    public HttpClient Client { get; }
+    public IServiceProvider Services => _service.Services;
 
-    public static async Task<InventoryHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null,
-        Action<FakeDaprSidecar>? prepare = null)
+    public static async Task<InventoryHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var sidecar = await FakeDaprSidecar.StartAsync();
-        prepare?.Invoke(sidecar);
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        var faults = new SidecarFaults();
+        var service = await ServiceOnEmulator<Program>.StartAsync("inventory", options =>
         {
-            builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString().TrimEnd('/'));
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("OperatorAccess:Token", OperatorToken);
+            options.RecordedTopics.Add("inventory");
+            options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
-                builder.UseSetting(key, value);
+                options.Settings[key] = value;
             }
+
+            options.ConfigureServices = services => InjectFaults(services, faults);
         });
-        return new InventoryHost(sidecar, factory);
+        return new InventoryHost(service, faults);
+    }
+
+    /// <summary>Every event published so far, once nothing is in flight any more.</summary>
+    public async Task<IReadOnlyList<PublishedEvent>> PublishedAsync()
+    {
+        await _service.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(SettleTimeout);
+        return [.. _service.Published("inventory").Select(e => new PublishedEvent(
+            e.GetProperty("topic").GetString(), e.GetProperty("type").GetString(), e.GetProperty("id").GetString(), e.GetProperty("data")))];
+    }
+
+    public async Task<IReadOnlyList<PublishedEvent>> PublishedOfTypeAsync(string type) =>
+        [.. (await PublishedAsync()).Where(e => e.Type == type)];
+
+    /// <summary>The stored JSON of a key of <c>statestore</c>, or null.</summary>
+    public async Task<JsonElement?> StateAsync(string key)
+    {
+        var value = await _service.Dapr.GetStateAsync<JsonElement?>("statestore", key);
+        return value is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } ? value : null;
     }
 
     public async Task SetStockAsync(string sku, int available)
@@ -62,6 +84,16 @@ public sealed class InventoryHost : IAsyncDisposable
     public async Task<JsonElement> GetStockAsync(string sku)
     {
         using var response = await Client.GetAsync(new Uri($"/stock/{sku}", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>GET on a sidecar-facing route (<c>/dapr/subscribe</c>, <c>/dapr/config</c>) with the app token, as daprd calls it.</summary>
+    public async Task<JsonElement> GetSidecarFacingAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add("dapr-api-token", _service.Options.AppApiToken);
+        using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
@@ -80,9 +112,7 @@ public sealed class InventoryHost : IAsyncDisposable
             ["pubsubname"] = "pubsub",
             ["data"] = data,
         };
-        using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
-        using var response = await Client.PostAsync(new Uri(route, UriKind.Relative), content);
+        using var response = await _service.PostCloudEventAsync(route, cloudEvent.ToJsonString());
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
@@ -121,10 +151,11 @@ public sealed class InventoryHost : IAsyncDisposable
             ["completedAt"] = "2026-01-01T00:01:00Z",
         });
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
+
+    private static void InjectFaults(IServiceCollection services, SidecarFaults faults)
     {
-        Client.Dispose();
-        await _factory.DisposeAsync();
-        await Sidecar.DisposeAsync();
+        faults.AddDaprClient(services);
+        faults.AddActorProxies(services);
     }
 }

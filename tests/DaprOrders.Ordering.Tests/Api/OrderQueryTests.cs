@@ -9,45 +9,39 @@ namespace DaprOrders.Ordering.Tests.Api;
 
 public sealed class OrderQueryTests : IAsyncLifetime
 {
-    private FakeSidecar _sidecar = null!;
-    private OrderingApp _app = null!;
+    private OrderingHost _host = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        (_sidecar, _app) = await OrderingApp.StartAsync(new Dictionary<string, string?> { ["Ordering:Index:Capacity"] = "3" });
-        _client = _app.CreateClient();
+        _host = await OrderingHost.StartAsync(new Dictionary<string, string?> { ["Ordering:Index:Capacity"] = "3" });
+        _client = _host.Client;
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _sidecar.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Submitted_orders_are_listed_newest_first_bounded_and_counted()
     {
         for (var i = 1; i <= 4; i++)
         {
-            _app.Clock.Advance(TimeSpan.FromSeconds(1));
+            await _host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
             await SubmitAsync($"q-{i}");
         }
 
         // The index is written in the background; once it counts four orders it lists the latest three.
-        await Eventually.ReturnsAsync(() => Stats()["total"]!.GetValue<long>() == 4 ? "done" : null, "the index to count all four orders");
-        var listed = GetJson("/orders");
+        await Eventually.UntilAsync(async () => (await StatsAsync())["total"]!.GetValue<long>() == 4, "the index to count all four orders");
+        var listed = await GetJsonAsync("/orders");
 
         Assert.Equal(
             new[] { "q-4", "q-3", "q-2" }.Select(id => OrderIdentity.DeriveOrderId("/shop", id)),
             listed["orders"]!.AsArray().Select(o => (string?)o!["orderId"]));
-        Assert.Equal(4, Stats()["counts"]!["Submitted"]!.GetValue<long>());
-        Assert.Equal(0, Stats()["counts"]!["Completed"]!.GetValue<long>());
+        Assert.Equal(4, (await StatsAsync())["counts"]!["Submitted"]!.GetValue<long>());
+        Assert.Equal(0, (await StatsAsync())["counts"]!["Completed"]!.GetValue<long>());
 
-        var limited = GetJson("/orders?status=submitted&limit=1");
+        var limited = await GetJsonAsync("/orders?status=submitted&limit=1");
         Assert.Equal(OrderIdentity.DeriveOrderId("/shop", "q-4"), (string?)limited["orders"]![0]!["orderId"]);
-        Assert.Equal(0, GetJson("/orders?status=Completed")["count"]!.GetValue<int>());
+        Assert.Equal(0, (await GetJsonAsync("/orders?status=Completed"))["count"]!.GetValue<int>());
     }
 
     [Theory]
@@ -74,9 +68,9 @@ public sealed class OrderQueryTests : IAsyncLifetime
         Assert.Equal(["Submitted", "Reserving", "AwaitingPayment", "Completed", "Cancelled"], stats["counts"]!.AsObject().Select(p => p.Key));
     }
 
-    private JsonNode Stats() => GetJson("/orders/stats");
+    private Task<JsonNode> StatsAsync() => GetJsonAsync("/orders/stats");
 
-    private JsonNode GetJson(string path) => JsonNode.Parse(_client.GetStringAsync(path).GetAwaiter().GetResult())!;
+    private async Task<JsonNode> GetJsonAsync(string path) => JsonNode.Parse(await _client.GetStringAsync(path))!;
 
     private async Task SubmitAsync(string id)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Dapr.Client.Autogen.Grpc.v1;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
@@ -10,28 +11,22 @@ namespace DaprOrders.Ordering.Tests.Api;
 public sealed class SubmitOrderTests : IAsyncLifetime
 {
     private const string Submission = """{"customerId":"c-1","currency":"EUR","lines":[{"sku":"sku-1","quantity":2,"unitPrice":1999}]}""";
-    private const string TransactionPath = "/v1.0/state/orderstore/transaction";
+    private const string OrderCreated = "daprorders.order.created.v1";
 
-    private FakeSidecar _sidecar = null!;
-    private OrderingApp _app = null!;
+    private OrderingHost _host = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        (_sidecar, _app) = await OrderingApp.StartAsync(new Dictionary<string, string?>
+        _host = await OrderingHost.StartAsync(new Dictionary<string, string?>
         {
             ["Ordering:Intake:MaxEventBytes"] = "2048",
             ["Ordering:Intake:MaxBatchBytes"] = "8192",
         });
-        _client = _app.CreateClient();
+        _client = _host.Client;
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _sidecar.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_structured_event_becomes_an_order_and_its_created_event_in_one_outbox_transaction()
@@ -46,36 +41,43 @@ public sealed class SubmitOrderTests : IAsyncLifetime
         Assert.Equal(orderId, (string?)body["orderId"]);
         Assert.Equal("Submitted", (string?)body["status"]);
 
-        var transaction = Assert.Single(_sidecar.RequestsTo("POST", TransactionPath)).Json!;
-        var operations = transaction["operations"]!.AsArray();
+        var transaction = OrderingHost.GrpcMessage(Assert.Single(Transactions()), ExecuteStateTransactionRequest.Parser);
+        Assert.Equal("orderstore", transaction.StoreName);
+        var operations = transaction.Operations;
         Assert.Equal(2, operations.Count);
 
-        var order = operations[0]!;
-        Assert.Equal("upsert", (string?)order["operation"]);
-        Assert.Equal($"order-{orderId}", (string?)order["request"]!["key"]);
-        Assert.Equal("first-write", (string?)order["request"]!["options"]!["concurrency"]);
-        Assert.Null(order["request"]!["etag"]);
+        var order = operations[0];
+        Assert.Equal("upsert", order.OperationType);
+        Assert.Equal($"order-{orderId}", order.Request.Key);
+        Assert.Equal(StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite, order.Request.Options.Concurrency);
+        Assert.Null(order.Request.Etag);
         // daprd turns the state op's metadata into attributes of the published CloudEvent.
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"type":"daprorders.order.created.v1"}"""), order["request"]!["metadata"]));
-        var document = order["request"]!["value"]!;
+        Assert.Equal(["type=" + OrderCreated], Entries(order.Request.Metadata));
+        var document = JsonNode.Parse(order.Request.Value.ToStringUtf8())!;
         Assert.Equal("Submitted", (string?)document["status"]);
         Assert.Equal(3998, (long)document["total"]!["amount"]!);
         Assert.Equal("/shop", (string?)document["submission"]!["source"]);
+        Assert.True(JsonNode.DeepEquals(document, await _host.StateAsync($"order-{orderId}")), "the stored document is the one written");
 
-        var projection = operations[1]!;
-        Assert.Equal("upsert", (string?)projection["operation"]);
-        Assert.Equal($"order-{orderId}", (string?)projection["request"]!["key"]);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"outbox.projection":"true","contentType":"application/json","type":"daprorders.order.created.v1"}"""),
-            projection["request"]!["metadata"]));
-        var created = projection["request"]!["value"]!;
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
+        var projection = operations[1];
+        Assert.Equal("upsert", projection.OperationType);
+        Assert.Equal($"order-{orderId}", projection.Request.Key);
+        Assert.Equal(["contentType=application/json", "outbox.projection=true", "type=" + OrderCreated], Entries(projection.Request.Metadata));
+        var expected = JsonNode.Parse($$"""
             {"orderId":"{{orderId}}","customerId":"c-1","currency":"EUR",
              "lines":[{"sku":"sku-1","quantity":2,"unitPrice":1999}],"total":{"amount":3998,"currency":"EUR"},
              "createdAt":"2026-11-23T12:00:00+00:00"}
-            """), created), created.ToJsonString());
+            """);
+        var created = JsonNode.Parse(projection.Request.Value.ToStringUtf8())!;
+        Assert.True(JsonNode.DeepEquals(expected, created), created.ToJsonString());
+
+        // The outbox published the projection as order.created.
+        var published = Assert.Single(await _host.PublishedAsync(OrderCreated));
+        Assert.Equal("application/json", published.GetProperty("datacontenttype").GetString());
+        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(published.GetProperty("data").GetRawText())), published.GetRawText());
 
         // One sidecar round trip for a new order: no read before the write.
-        Assert.Empty(_sidecar.RequestsTo("GET", "/v1.0/state/orderstore/order-"));
+        Assert.DoesNotContain(_host.Faults.CallsTo(OrderingHost.GetState), call => call.Body.Contains("order-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,16 +92,15 @@ public sealed class SubmitOrderTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
         Assert.Equal(first.Headers.Location, repeat.Headers.Location);
-        Assert.Single(_sidecar.OutboxEvents);
+        Assert.Single(await _host.PublishedAsync(OrderCreated));
         // This instance knows the order: the repeat is a read, not a transaction bound to fail.
-        Assert.Single(_sidecar.RequestsTo("POST", TransactionPath));
+        Assert.Single(Transactions());
     }
 
     [Fact]
     public async Task A_repeat_on_another_instance_is_resolved_by_the_store()
     {
-        await using var other = new OrderingApp(_sidecar);
-        using var otherClient = other.CreateClient();
+        var otherClient = _host.StartAnotherInstance();
 
         using var first = await _client.SendAsync(Structured("e-2b", Submission));
         using var repeat = await otherClient.SendAsync(Structured("e-2b", Submission));
@@ -108,7 +109,7 @@ public sealed class SubmitOrderTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
         Assert.Equal(first.Headers.Location, repeat.Headers.Location);
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
-        Assert.Single(_sidecar.OutboxEvents);
+        Assert.Single(await _host.PublishedAsync(OrderCreated));
     }
 
     [Fact]
@@ -123,7 +124,7 @@ public sealed class SubmitOrderTests : IAsyncLifetime
         var problem = JsonNode.Parse(await other.Content.ReadAsStringAsync())!;
         Assert.Equal(409, (int)problem["status"]!);
         Assert.Equal(OrderIdentity.DeriveOrderId("/shop", "e-3"), (string?)problem["orderId"]);
-        Assert.Single(_sidecar.OutboxEvents);
+        Assert.Single(await _host.PublishedAsync(OrderCreated));
     }
 
     [Fact]
@@ -133,9 +134,9 @@ public sealed class SubmitOrderTests : IAsyncLifetime
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.Single(responses.Select(r => r.Headers.Location).Distinct());
-        Assert.Single(_sidecar.OutboxEvents);
+        Assert.Single(await _host.PublishedAsync(OrderCreated));
         // On one instance concurrent duplicates share a single transaction.
-        Assert.Single(_sidecar.RequestsTo("POST", TransactionPath));
+        Assert.Single(Transactions());
         foreach (var response in responses)
         {
             response.Dispose();
@@ -181,7 +182,7 @@ public sealed class SubmitOrderTests : IAsyncLifetime
         Assert.Equal(OrderIdentity.DeriveOrderId("/shop", "b-2"), (string?)results[1]!["orderId"]);
         Assert.Equal((string?)results[0]!["orderId"], (string?)results[2]!["orderId"]);
         Assert.Equal(["created", "duplicate"], new[] { (string?)results[0]!["outcome"], (string?)results[2]!["outcome"] }.Order().Distinct());
-        Assert.Equal(2, _sidecar.OutboxEvents.Count);
+        Assert.Equal(2, (await _host.PublishedAsync(OrderCreated)).Count);
     }
 
     [Fact]
@@ -194,7 +195,7 @@ public sealed class SubmitOrderTests : IAsyncLifetime
 
         var errors = await ValidationErrorsAsync(response);
         Assert.Equal(["[1].data.customerId"], errors.Keys);
-        Assert.Empty(_sidecar.RequestsTo("POST", TransactionPath));
+        Assert.Empty(Transactions());
     }
 
     [Theory]
@@ -209,7 +210,7 @@ public sealed class SubmitOrderTests : IAsyncLifetime
 
         var errors = await ValidationErrorsAsync(response);
         Assert.Contains(field, errors.Keys);
-        Assert.Empty(_sidecar.RequestsTo("POST", TransactionPath));
+        Assert.Empty(Transactions());
     }
 
     [Theory]
@@ -244,24 +245,22 @@ public sealed class SubmitOrderTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(_sidecar.RequestsTo("POST", TransactionPath));
+        Assert.Empty(Transactions());
     }
 
     [Fact]
     public async Task A_failing_sidecar_is_503_and_the_order_can_be_resubmitted()
     {
-        _sidecar.Intercept = r => r.Path == TransactionPath
-            ? Microsoft.AspNetCore.Http.Results.Json(new { errorCode = "ERR_PUBLISH_OUTBOX", message = "broker down" }, statusCode: 500)
-            : null;
+        _host.Faults.FailWhen = call => call.Path == OrderingHost.ExecuteStateTransaction;
 
         using var failed = await _client.SendAsync(Structured("e-retry", Submission));
-        _sidecar.Intercept = null;
+        _host.Faults.FailWhen = null;
         using var retried = await _client.SendAsync(Structured("e-retry", Submission));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
-        Assert.Single(_sidecar.OutboxEvents);
+        Assert.Single(await _host.PublishedAsync(OrderCreated));
     }
 
     [Fact]
@@ -297,12 +296,12 @@ public sealed class SubmitOrderTests : IAsyncLifetime
 
     private static HttpRequestMessage Structured(string id, string data) => Post(Event(id, data), "application/cloudevents+json");
 
-    private static HttpRequestMessage Post(string body, string contentType)
-    {
-        var content = new StringContent(body, Encoding.UTF8);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        return new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = content };
-    }
+    private static HttpRequestMessage Post(string body, string contentType) => OrderingHost.PostOrders(body, contentType);
+
+    private static IEnumerable<string> Entries(IDictionary<string, string> metadata) =>
+        metadata.Select(m => $"{m.Key}={m.Value}").Order(StringComparer.Ordinal);
+
+    private IReadOnlyList<SidecarCall> Transactions() => _host.Faults.CallsTo(OrderingHost.ExecuteStateTransaction);
 
     private static async Task<Dictionary<string, string[]>> ValidationErrorsAsync(HttpResponseMessage response)
     {

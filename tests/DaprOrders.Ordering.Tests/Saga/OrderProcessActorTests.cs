@@ -3,127 +3,134 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
 
 /// <summary>
-/// The actor as daprd drives it: calls on the app's actor routes, with the fake sidecar holding actor state, the
-/// order document, reminders and publishes.
+/// The actor as daprd drives it: calls through the sidecar's actor API, the deadline reminder fired by the sidecar's
+/// clock, with the emulator holding actor state, the order document and reminders, and recording what the actor publishes.
 /// </summary>
 public sealed class OrderProcessActorTests : IAsyncLifetime
 {
     private const string Submission = """{"customerId":"c-1","currency":"EUR","lines":[{"sku":"sku-1","quantity":2,"unitPrice":1999}]}""";
 
-    private FakeSidecar _sidecar = null!;
-    private OrderingApp _app = null!;
-    private HttpClient _client = null!;
+    private const string Deadline = OrderProcessActor.DeadlineReminder;
+
+    private OrderingHost _host = null!;
     private string _orderId = null!;
 
     public async Task InitializeAsync()
     {
-        (_sidecar, _app) = await OrderingApp.StartAsync(new Dictionary<string, string?> { ["Saga:Deadline"] = "00:00:30" });
-        _client = _app.CreateClient();
+        _host = await OrderingHost.StartAsync(new Dictionary<string, string?> { ["Saga:Deadline"] = "00:00:30" });
         using var content = new StringContent(
             $$$"""{"specversion":"1.0","id":"a-1","source":"/shop","type":"daprorders.order.submitted.v1","data":{{{Submission}}}}""", Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
-        using var submitted = await _client.PostAsync("/orders", content);
+        using var submitted = await _host.Client.PostAsync("/orders", content);
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         _orderId = OrderIdentity.DeriveOrderId("/shop", "a-1");
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _sidecar.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task The_happy_path_reserves_requests_payment_and_completes()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        Assert.Equal("Reserving", Status());
-        var reminder = Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
-        Assert.Equal("0h0m30s0ms", (string?)reminder.Json!["dueTime"]);
-        Assert.Null(reminder.Json!["period"]);
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        Assert.Equal("Reserving", await StatusAsync());
+        var reminder = _host.Reminder(_orderId, Deadline);
+        Assert.NotNull(reminder);
+        Assert.Equal("0h0m30s0ms", reminder.DueTime);
+        Assert.Equal("", reminder.Period); // one-shot: the SDK writes no period for an infinite one
 
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
-        Assert.Equal("AwaitingPayment", Status());
-        var paymentRequested = Assert.Single(Published("daprorders.payment.requested.v1"));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount":3998,"currency":"EUR"}"""), paymentRequested.Json!["amount"]));
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        Assert.Equal("AwaitingPayment", await StatusAsync());
+        var paymentRequested = Assert.Single(await PublishedAsync("daprorders.payment.requested.v1"));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount":3998,"currency":"EUR"}"""), paymentRequested["amount"]));
+        // Registered once, at the start.
+        Assert.Same(reminder, _host.Reminder(_orderId, Deadline));
 
-        await CallAsync("OnPaymentSucceededAsync", $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
-        Assert.Equal("Completed", Status());
-        Assert.Single(Published("daprorders.order.completed.v1"));
-        Assert.Single(_sidecar.RequestsTo("DELETE", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
+        await CallAsync(nameof(IOrderProcessActor.OnPaymentSucceededAsync), $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
+        Assert.Equal("Completed", await StatusAsync());
+        Assert.Single(await PublishedAsync("daprorders.order.completed.v1"));
+        Assert.Null(_host.Reminder(_orderId, Deadline));
 
-        var order = _sidecar.State($"order-{_orderId}")!;
+        var order = (await _host.StateAsync($"order-{_orderId}"))!;
         Assert.Equal(["Submitted", "Reserving", "AwaitingPayment", "Completed"], order["history"]!.AsArray().Select(h => (string?)h!["status"]));
-        Assert.Equal("Completed", (string?)_sidecar.State($"OrderProcess||{_orderId}||saga")!["status"]);
+        // The saga's saves keep the document's shape: camelCase members, optional ones omitted rather than null.
+        Assert.False(order.AsObject().ContainsKey("cancellationReason"), order.ToJsonString());
+        Assert.All(order["history"]!.AsArray(), h => Assert.Equal(["at", "status"], h!.AsObject().Select(m => m.Key).Order(StringComparer.Ordinal)));
+        Assert.Equal("Completed", (string?)(await _host.ActorStateAsync(_orderId, OrderProcessActor.StateName))!["status"]);
     }
 
     [Fact]
     public async Task Redelivery_and_events_after_the_end_change_nothing()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("OnStockRejectedAsync", $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("OnStockRejectedAsync", $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("OnPaymentSucceededAsync", $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        var reminder = _host.Reminder(_orderId, Deadline);
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        // A repeated start registers nothing again.
+        Assert.NotNull(reminder);
+        Assert.Same(reminder, _host.Reminder(_orderId, Deadline));
+        await CallAsync(nameof(IOrderProcessActor.OnStockRejectedAsync), $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnStockRejectedAsync), $$"""{"orderId":"{{_orderId}}","shortages":[{"sku":"sku-1","requested":2,"available":0}],"rejectedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.OnPaymentSucceededAsync), $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""");
         await RemindAsync();
 
-        Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
-        var cancelled = Assert.Single(Published("daprorders.order.cancelled.v1"));
-        Assert.Equal("out-of-stock", (string?)cancelled.Json!["reason"]);
-        Assert.Empty(Published("daprorders.order.completed.v1"));
-        var order = _sidecar.State($"order-{_orderId}")!;
+        Assert.Null(_host.Reminder(_orderId, Deadline));
+        var cancelled = Assert.Single(await PublishedAsync("daprorders.order.cancelled.v1"));
+        Assert.Equal("out-of-stock", (string?)cancelled["reason"]);
+        Assert.Empty(await PublishedAsync("daprorders.order.completed.v1"));
+        var order = (await _host.StateAsync($"order-{_orderId}"))!;
         Assert.Equal(("Cancelled", "out-of-stock"), ((string?)order["status"], (string?)order["cancellationReason"]));
     }
 
     [Fact]
     public async Task The_deadline_cancels_an_unfinished_order()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        _app.Clock.Advance(TimeSpan.FromSeconds(30));
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        // The sidecar fires the reminder when it is due.
+        await _host.AdvanceClockAsync(TimeSpan.FromSeconds(30));
 
-        await RemindAsync();
-
-        var cancelled = Assert.Single(Published("daprorders.order.cancelled.v1"));
-        Assert.Equal("deadline-exceeded", (string?)cancelled.Json!["reason"]);
-        Assert.Equal("Cancelled", Status());
-        var last = _sidecar.State($"order-{_orderId}")!["history"]!.AsArray()[^1]!;
+        var cancelled = Assert.Single(await PublishedAsync("daprorders.order.cancelled.v1"));
+        Assert.Equal("deadline-exceeded", (string?)cancelled["reason"]);
+        Assert.Equal("Cancelled", await StatusAsync());
+        var last = (await _host.StateAsync($"order-{_orderId}"))!["history"]!.AsArray()[^1]!;
         Assert.Equal("deadline-exceeded", (string?)last["reason"]);
     }
 
     [Fact]
     public async Task An_event_that_overtakes_order_created_starts_the_saga_from_the_stored_order()
     {
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
-        await CallAsync("StartAsync", CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        var reminder = _host.Reminder(_orderId, Deadline);
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
 
-        Assert.Equal("AwaitingPayment", Status());
-        Assert.Single(_sidecar.RequestsTo("POST", $"/v1.0/actors/OrderProcess/{_orderId}/reminders/deadline"));
-        Assert.Single(Published("daprorders.payment.requested.v1"));
+        Assert.Equal("AwaitingPayment", await StatusAsync());
+        Assert.NotNull(reminder);
+        Assert.Same(reminder, _host.Reminder(_orderId, Deadline));
+        Assert.Single(await PublishedAsync("daprorders.payment.requested.v1"));
     }
 
     [Fact]
     public async Task A_stored_outcome_from_a_failed_turn_wins_over_a_later_decision()
     {
-        await CallAsync("StartAsync", CreatedEvent());
-        await CallAsync("OnStockReservedAsync", $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        await CallAsync(nameof(IOrderProcessActor.OnStockReservedAsync), $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""");
         // A payment turn recorded Completed on the document, then failed before publishing and saving its state.
-        var order = _sidecar.State($"order-{_orderId}")!;
+        var order = (await _host.StateAsync($"order-{_orderId}"))!;
         order["status"] = "Completed";
         order["history"]!.AsArray().Add(JsonNode.Parse("""{"status":"Completed","at":"2026-11-23T12:00:02+00:00"}"""));
-        _sidecar.SetState($"order-{_orderId}", order.ToJsonString());
+        await _host.SetStateAsync($"order-{_orderId}", order);
 
-        await RemindAsync();
+        // The deadline comes due.
+        await _host.AdvanceClockAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Empty(Published("daprorders.order.cancelled.v1"));
-        Assert.Single(Published("daprorders.order.completed.v1"));
-        Assert.Equal("Completed", Status());
-        Assert.Equal("Completed", (string?)_sidecar.State($"OrderProcess||{_orderId}||saga")!["status"]);
+        Assert.Empty(await PublishedAsync("daprorders.order.cancelled.v1"));
+        Assert.Single(await PublishedAsync("daprorders.order.completed.v1"));
+        Assert.Equal("Completed", await StatusAsync());
+        Assert.Equal("Completed", (string?)(await _host.ActorStateAsync(_orderId, OrderProcessActor.StateName))!["status"]);
     }
 
     [Fact]
@@ -131,12 +138,12 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     {
         const string unknown = "0f8fad5b-d9cb-869f-a165-70867728950e";
 
-        using var response = await _client.PutAsync($"/actors/OrderProcess/{unknown}/method/OnPaymentFailedAsync",
-            Json($$"""{"orderId":"{{unknown}}","reason":"declined","declineCode":"do-not-honor","failedAt":"2026-11-23T12:00:01Z"}"""));
+        using var response = await _host.InvokeActorAsync(unknown, nameof(IOrderProcessActor.OnPaymentFailedAsync),
+            $$"""{"orderId":"{{unknown}}","reason":"declined","declineCode":"do-not-honor","failedAt":"2026-11-23T12:00:01Z"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Empty(_sidecar.RequestsTo("POST", "/v1.0/publish/"));
-        Assert.Null(_sidecar.State($"OrderProcess||{unknown}||saga"));
+        Assert.Empty(_host.Faults.CallsTo(OrderingHost.PublishEvent));
+        Assert.Null(await _host.ActorStateAsync(unknown, OrderProcessActor.StateName));
     }
 
     private string CreatedEvent() =>
@@ -144,23 +151,24 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
 
     private async Task CallAsync(string method, string body)
     {
-        using var response = await _client.PutAsync($"/actors/OrderProcess/{_orderId}/method/{method}", Json(body));
+        using var response = await _host.InvokeActorAsync(_orderId, method, body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>
+    /// The deadline reminder firing now, as daprd calls the app's route when it is due, also after the reminder was
+    /// unregistered (a fire that raced the deletion). The actor is active in the sidecar, which serves its state writes.
+    /// </summary>
     private async Task RemindAsync()
     {
-        using var response = await _client.PutAsync($"/actors/OrderProcess/{_orderId}/method/remind/deadline",
-            Json("""{"dueTime":"","period":""}"""));
+        using var response = await _host.SendAsSidecarAsync(HttpMethod.Put, $"/actors/OrderProcess/{_orderId}/method/remind/{Deadline}",
+            """{"dueTime":"","period":""}""");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private string? Status() => (string?)_sidecar.State($"order-{_orderId}")?["status"];
+    private async Task<string?> StatusAsync() => (string?)(await _host.StateAsync($"order-{_orderId}"))?["status"];
 
-    private IReadOnlyList<SidecarRequest> Published(string type) =>
-        _sidecar.RequestsTo("POST", "/v1.0/publish/pubsub/orders")
-            .Where(r => r.Query.Contains($"metadata.cloudevent.type={Uri.EscapeDataString(type)}", StringComparison.Ordinal))
-            .ToList();
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+    /// <summary>The data of the events of <paramref name="type"/> the saga published on <c>orders</c>.</summary>
+    private async Task<IReadOnlyList<JsonNode>> PublishedAsync(string type) =>
+        [.. (await _host.PublishedAsync(type)).Select(e => JsonNode.Parse(e.GetProperty("data").GetRawText())!)];
 }

@@ -1,74 +1,84 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
 
 public sealed class SagaEventEndpointsTests : IAsyncLifetime
 {
-    private const string OrderId = "0f8fad5b-d9cb-869f-a165-70867728950e";
+    /// <summary>Stands for the id of the order the test submitted, in the inline event data.</summary>
+    private const string OrderIdPlaceholder = "0f8fad5b-d9cb-869f-a165-70867728950e";
 
-    private FakeSidecar _sidecar = null!;
-    private OrderingApp _app = null!;
-    private HttpClient _client = null!;
+    private OrderingHost _host = null!;
+    private string _orderId = null!;
 
     public async Task InitializeAsync()
     {
-        (_sidecar, _app) = await OrderingApp.StartAsync();
-        _client = _app.CreateClient();
+        _host = await OrderingHost.StartAsync();
+        // The forwarded events reach the actor for real, so they need an order to act on.
+        using var content = new StringContent(
+            """{"specversion":"1.0","id":"s-1","source":"/shop","type":"daprorders.order.submitted.v1","data":{"customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":1,"unitPrice":5}]}}""",
+            Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
+        using var submitted = await _host.Client.PostAsync("/orders", content);
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        _orderId = OrderIdentity.DeriveOrderId("/shop", "s-1");
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _sidecar.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Every_subscription_has_typed_rules_a_default_route_and_the_dead_letter_topic()
     {
-        var subscriptions = JsonNode.Parse(await _client.GetStringAsync("/dapr/subscribe"))!.AsArray();
+        using var response = await _host.SendAsSidecarAsync(HttpMethod.Get, "/dapr/subscribe");
+        var subscriptions = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
 
+        // The SDK's subscribe handler writes "pubsubName" (daprd decodes field names case-insensitively, as Go's
+        // encoding/json does) and routes without the leading slash, which daprd adds.
         Assert.Equal(["inventory", "orders", "payments"], subscriptions.Select(s => (string?)s!["topic"]).Order());
         foreach (var subscription in subscriptions)
         {
-            Assert.Equal("pubsub", (string?)subscription!["pubsubname"]);
+            Assert.Equal("pubsub", (string?)subscription!["pubsubName"]);
             Assert.Equal("deadletters", (string?)subscription["deadLetterTopic"]);
-            Assert.Equal($"/events/{(string?)subscription["topic"]}", (string?)subscription["routes"]!["default"]);
+            Assert.Equal($"events/{(string?)subscription["topic"]}", (string?)subscription["routes"]!["default"]);
         }
 
         var rules = subscriptions.SelectMany(s => s!["routes"]!["rules"]!.AsArray())
             .ToDictionary(r => (string)r!["match"]!, r => (string)r!["path"]!);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["event.type == \"daprorders.order.created.v1\""] = "/events/orders/created",
-            ["event.type == \"daprorders.stock.reserved.v1\""] = "/events/inventory/reserved",
-            ["event.type == \"daprorders.stock.rejected.v1\""] = "/events/inventory/rejected",
-            ["event.type == \"daprorders.payment.succeeded.v1\""] = "/events/payments/succeeded",
-            ["event.type == \"daprorders.payment.failed.v1\""] = "/events/payments/failed",
+            ["event.type == \"daprorders.order.created.v1\""] = "events/orders/created",
+            ["event.type == \"daprorders.stock.reserved.v1\""] = "events/inventory/reserved",
+            ["event.type == \"daprorders.stock.rejected.v1\""] = "events/inventory/rejected",
+            ["event.type == \"daprorders.payment.succeeded.v1\""] = "events/payments/succeeded",
+            ["event.type == \"daprorders.payment.failed.v1\""] = "events/payments/failed",
         }, rules);
     }
 
     [Theory]
-    [InlineData("/events/orders/created", "daprorders.order.created.v1", "StartAsync",
+    [InlineData("/events/orders/created", "daprorders.order.created.v1", nameof(IOrderProcessActor.StartAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":1,"unitPrice":5}],"total":{"amount":5,"currency":"EUR"},"createdAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", "OnStockReservedAsync",
+    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", nameof(IOrderProcessActor.OnStockReservedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","lines":[{"sku":"a","quantity":1}],"reservedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", "OnStockRejectedAsync",
+    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", nameof(IOrderProcessActor.OnStockRejectedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","shortages":[],"rejectedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", "OnPaymentSucceededAsync",
+    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", nameof(IOrderProcessActor.OnPaymentSucceededAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","paymentId":"p","amount":{"amount":5,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", "OnPaymentFailedAsync",
+    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", nameof(IOrderProcessActor.OnPaymentFailedAsync),
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""")]
     public async Task Events_are_forwarded_to_the_order_actor_through_the_sidecar(string path, string type, string method, string data)
     {
-        var status = await DeliverAsync(path, type, data);
+        var status = await DeliverAsync(path, type, data.Replace(OrderIdPlaceholder, _orderId, StringComparison.Ordinal));
 
         Assert.Equal("SUCCESS", status);
-        var call = Assert.Single(_sidecar.RequestsTo("PUT", $"/v1.0/actors/OrderProcess/{OrderId}/method/{method}"));
-        Assert.Equal(OrderId, (string?)call.Json!["orderId"]);
+        var call = Assert.Single(_host.Faults.CallsTo($"/v1.0/actors/OrderProcess/{_orderId}/method/{method}"));
+        // The typed proxy sends JSON: {"value":{"<parameter name>":<event>}}.
+        var arguments = JsonNode.Parse(call.Body)!["value"]!.AsObject();
+        Assert.Equal(_orderId, (string?)Assert.Single(arguments).Value!["orderId"]);
     }
 
     [Theory]
@@ -80,18 +90,16 @@ public sealed class SagaEventEndpointsTests : IAsyncLifetime
         var status = await DeliverAsync("/events/inventory/reserved", "daprorders.stock.reserved.v1", data);
 
         Assert.Equal("DROP", status);
-        Assert.Empty(_sidecar.RequestsTo("PUT", "/v1.0/actors/"));
+        Assert.Empty(_host.Faults.CallsTo("/v1.0/actors/"));
     }
 
     [Fact]
     public async Task A_failing_actor_call_asks_daprd_to_retry()
     {
-        _sidecar.Intercept = r => r.Path.StartsWith("/v1.0/actors/", StringComparison.Ordinal)
-            ? Microsoft.AspNetCore.Http.Results.Json(new { errorCode = "ERR_ACTOR_INVOKE_METHOD", message = "boom" }, statusCode: 500)
-            : null;
+        _host.Faults.FailWhen = call => call.Path.StartsWith("/v1.0/actors/", StringComparison.Ordinal);
 
         using var response = await PostEventAsync("/events/payments/failed", "daprorders.payment.failed.v1",
-            $$"""{"orderId":"{{OrderId}}","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""");
+            $$"""{"orderId":"{{_orderId}}","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
     }
@@ -103,7 +111,7 @@ public sealed class SagaEventEndpointsTests : IAsyncLifetime
     public async Task Default_routes_acknowledge_types_the_saga_does_not_need(string path, string type)
     {
         Assert.Equal("SUCCESS", await DeliverAsync(path, type, """{"orderId":"x"}"""));
-        Assert.Empty(_sidecar.RequestsTo("PUT", "/v1.0/actors/"));
+        Assert.Empty(_host.Faults.CallsTo("/v1.0/actors/"));
     }
 
     private async Task<string?> DeliverAsync(string path, string type, string data)
@@ -119,6 +127,6 @@ public sealed class SagaEventEndpointsTests : IAsyncLifetime
             {"id":"ev-1","source":"inventory","type":"{{{type}}}","specversion":"1.0","datacontenttype":"application/json",
              "topic":"t","pubsubname":"pubsub","data":{{{data}}}}
             """;
-        return _client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/cloudevents+json"));
+        return _host.PostCloudEventAsync(path, body);
     }
 }

@@ -1,56 +1,71 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Contracts;
+using DaprOrders.Emulator.PubSub;
 using DaprOrders.Payment.Gateway;
-using DaprOrders.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprOrders.Payment.Tests.Infrastructure;
 
-/// <summary>The Payment service in-process (TestServer) wired to a <see cref="FakeDaprSidecar"/>.</summary>
+/// <summary>A published event as the subscriber saw it.</summary>
+public sealed record PublishedEvent(string Topic, string Type, string Id, JsonElement Data);
+
+/// <summary>
+/// The Payment service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), recording what it publishes on
+/// <c>payments</c>. <see cref="CrashAfterCharging"/> and <see cref="CrashAfterRefunding"/> stop a delivery right after
+/// the gateway did its work, before the service could record it, as a process crash would.
+/// </summary>
 public sealed class PaymentHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly ServiceOnEmulator<Program> _bed;
+    private readonly CrashingGateway _gateway;
 
-    private PaymentHost(FakeDaprSidecar sidecar, WebApplicationFactory<Program> factory)
+    private PaymentHost(ServiceOnEmulator<Program> bed, CrashingGateway gateway)
     {
-        Sidecar = sidecar;
-        _factory = factory;
-        Client = factory.CreateClient();
+        _bed = bed;
+        _gateway = gateway;
     }
 
-    public FakeDaprSidecar Sidecar { get; }
+    public HttpClient Client => _bed.Client;
 
-    public HttpClient Client { get; }
+    public SimulatedPaymentGateway Gateway => _bed.Services.GetRequiredService<SimulatedPaymentGateway>();
 
-    public SimulatedPaymentGateway Gateway => _factory.Services.GetRequiredService<SimulatedPaymentGateway>();
+    /// <summary>How many of the next successful charges crash the delivery afterwards.</summary>
+    public int CrashAfterCharging { get => _gateway.CrashesAfterCharge; set => _gateway.CrashesAfterCharge = value; }
+
+    /// <summary>How many of the next refunds crash the delivery afterwards.</summary>
+    public int CrashAfterRefunding { get => _gateway.CrashesAfterRefund; set => _gateway.CrashesAfterRefund = value; }
 
     public static async Task<PaymentHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var sidecar = await FakeDaprSidecar.StartAsync();
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        var gateway = new CrashingGateway();
+        var bed = await ServiceOnEmulator<Program>.StartAsync("payment", options =>
         {
-            builder.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.Url.ToString().TrimEnd('/'));
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            options.RecordedTopics.Add("payments");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
-                builder.UseSetting(key, value);
+                options.Settings[key] = value;
             }
+
+            options.ConfigureServices = services => services.AddSingleton<IPaymentGateway>(sp =>
+            {
+                gateway.Inner = sp.GetRequiredService<SimulatedPaymentGateway>();
+                return gateway;
+            });
         });
-        try
-        {
-            return new PaymentHost(sidecar, factory);
-        }
-        catch
-        {
-            await factory.DisposeAsync();
-            await sidecar.DisposeAsync();
-            throw;
-        }
+        return new PaymentHost(bed, gateway);
     }
+
+    /// <summary>Everything published on <c>payments</c> so far, once the broker delivered what is queued.</summary>
+    public async Task<IReadOnlyList<PublishedEvent>> PublishedAsync()
+    {
+        await _bed.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        return [.. _bed.Published("payments").Select(e => new PublishedEvent(e.GetProperty("topic").GetString()!,
+            e.GetProperty("type").GetString()!, e.GetProperty("id").GetString()!, e.GetProperty("data").Clone()))];
+    }
+
+    public async Task<IReadOnlyList<PublishedEvent>> PublishedOfTypeAsync(string type) =>
+        [.. (await PublishedAsync()).Where(e => e.Type == type)];
 
     /// <summary>Delivers a CloudEvent the way daprd does and returns the <c>status</c> the app answered (or the HTTP status).</summary>
     public async Task<string> DeliverAsync(string route, string type, JsonNode? data)
@@ -66,9 +81,7 @@ public sealed class PaymentHost : IAsyncDisposable
             ["pubsubname"] = "pubsub",
             ["data"] = data,
         };
-        using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
-        using var response = await Client.PostAsync(new Uri(route, UriKind.Relative), content);
+        using var response = await _bed.PostCloudEventAsync(route, cloudEvent.ToJsonString());
         var body = await response.Content.ReadAsStringAsync();
         return response.IsSuccessStatusCode
             ? JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()!
@@ -103,10 +116,51 @@ public sealed class PaymentHost : IAsyncDisposable
     public async Task<JsonElement> GetLedgerSummaryAsync() =>
         JsonDocument.Parse(await Client.GetStringAsync(new Uri("/payments/ledger/summary", UriKind.Relative))).RootElement.Clone();
 
-    public async ValueTask DisposeAsync()
+    public async Task<JsonElement> GetSubscriptionsAsync()
     {
-        Client.Dispose();
-        await _factory.DisposeAsync();
-        await Sidecar.DisposeAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        request.Headers.Add("dapr-api-token", _bed.Options.AppApiToken);
+        using var response = await Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync() => await _bed.DisposeAsync();
+
+    /// <summary>The simulated gateway, which can crash the delivery right after a charge or refund went through.</summary>
+    private sealed class CrashingGateway : IPaymentGateway
+    {
+        public IPaymentGateway Inner { get; set; } = null!;
+
+        public int CrashesAfterCharge { get; set; }
+
+        public int CrashesAfterRefund { get; set; }
+
+        public async Task<ChargeResult> ChargeAsync(string idempotencyKey, string customerId, Money amount, CancellationToken cancellationToken)
+        {
+            var result = await Inner.ChargeAsync(idempotencyKey, customerId, amount, cancellationToken);
+            if (result is ChargeApproved && CrashesAfterCharge > 0)
+            {
+                CrashesAfterCharge--;
+                throw new InvalidOperationException("crashed after charging, before recording the charge");
+            }
+
+            return result;
+        }
+
+        public Task<ChargeResult?> FindChargeAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+            Inner.FindChargeAsync(idempotencyKey, cancellationToken);
+
+        public async Task<RefundReceipt> RefundAsync(string paymentId, Money amount, CancellationToken cancellationToken)
+        {
+            var receipt = await Inner.RefundAsync(paymentId, amount, cancellationToken);
+            if (CrashesAfterRefund > 0)
+            {
+                CrashesAfterRefund--;
+                throw new InvalidOperationException("crashed after refunding, before announcing and recording the refund");
+            }
+
+            return receipt;
+        }
     }
 }

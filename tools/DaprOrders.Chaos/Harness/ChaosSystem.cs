@@ -164,9 +164,10 @@ public sealed partial class ChaosSystem : IAsyncDisposable
     private static async Task<ChaosSystem> StartOnceAsync(ChaosSystemOptions options)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var free = LoopbackPorts.Free(AppIdList.Count * 2);
+        var free = LoopbackPorts.Free(AppIdList.Count * 3);
         var ports = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[x.i], StringComparer.Ordinal);
         var sidecarPorts = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[AppIdList.Count + x.i], StringComparer.Ordinal);
+        var grpcPorts = AppIdList.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => free[(2 * AppIdList.Count) + x.i], StringComparer.Ordinal);
 
         var emulatorOptions = new EmulatorOptions { TimeProvider = clock, RandomSeed = options.RandomSeed, DisableRetryJitter = true };
         var sharedResources = options.DeliveryMaxRetries is { } maxRetries
@@ -181,6 +182,7 @@ public sealed partial class ChaosSystem : IAsyncDisposable
                 AppId = appId,
                 AppPort = ports[appId],
                 DaprHttpPort = sidecarPorts[appId],
+                DaprGrpcPort = grpcPorts[appId],
                 DaprApiToken = options.DaprApiToken,
                 AppApiToken = options.AppApiToken,
             });
@@ -196,7 +198,8 @@ public sealed partial class ChaosSystem : IAsyncDisposable
             IInProcessService Host<TProgram>(string appId)
                 where TProgram : class =>
                 new InProcessService<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), Settings(options, appId),
-                    options.Poison is { } poison ? [poison.StartupFilterFor(appId)] : [], logs);
+                    options.Poison is { } poison ? [poison.StartupFilterFor(appId)] : [], logs,
+                    grpcEndpoint: new Uri($"http://127.0.0.1:{grpcPorts[appId]}"));
 
             hosts.Add(Host<ordering::Program>(AppIds.Ordering));
             hosts.Add(Host<inventory::Program>(AppIds.Inventory));

@@ -86,6 +86,8 @@ public sealed partial class AppSidecar : IAsyncDisposable
 
         var web = builder.Build();
         web.Use(ServeOnlyGrpcOnGrpcPort);
+        web.Use(CleanPath);
+        web.UseRouting(); // after CleanPath: routes match the cleaned path
         web.Use(RequireApiToken);
         foreach (var api in _services.GetServices<ISidecarApi>())
         {
@@ -168,6 +170,21 @@ public sealed partial class AppSidecar : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    // daprd routes on path.Clean of the request path, so "//v1.0/actors/..." (what the .NET actor SDK sends: its endpoint
+    // ends in "/") reaches the same handler as "/v1.0/actors/...". Kestrel has already removed dot segments; repeated
+    // and trailing slashes are left. dapr/dapr v1.17 pkg/api/http/middlewares.go (CleanPathMiddleware), installed for
+    // every route by getRouter in pkg/api/http/server.go.
+    private static Task CleanPath(HttpContext context, Func<Task> next)
+    {
+        if (context.Request.Path.Value is { Length: > 1 } path && (path.Contains("//", StringComparison.Ordinal) || path[^1] == '/'))
+        {
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            context.Request.Path = new PathString("/" + string.Join('/', segments));
+        }
+
+        return next();
     }
 
     // The gRPC port serves gRPC only, as daprd's does: the HTTP API's routes share this host but not that port.

@@ -1,0 +1,34 @@
+using Dapr;
+
+namespace DaprOrders.BuildingBlocks.Messaging;
+
+/// <summary>
+/// The subscriptions a service declares with the SDK's <c>WithTopic(TopicOptions)</c>, built one way everywhere: a
+/// route per CloudEvent type the service handles (a routing rule matching <c>event.type</c>) and one default route per
+/// topic for every other type, all with the same dead-letter topic. daprd evaluates the rules by priority and falls
+/// back to the default route (Dapr docs: developing-applications/building-blocks/pubsub/howto-route-messages).
+/// </summary>
+public static class TopicSubscriptions
+{
+    /// <summary>
+    /// Deliveries of <paramref name="eventType"/> on <paramref name="topic"/>. Each rule of a topic needs its own
+    /// <paramref name="priority"/>: the rules match distinct types, so the order does not change which route wins, but
+    /// the SDK's subscribe handler reports equal priorities as an error.
+    /// </summary>
+    public static TopicOptions OfType(string pubsubName, string topic, string eventType, string? deadLetterTopic, int priority) => new()
+    {
+        PubsubName = pubsubName,
+        Name = topic,
+        Match = $"event.type == \"{eventType}\"",
+        Priority = priority,
+        DeadLetterTopic = deadLetterTopic,
+    };
+
+    /// <summary>The default route of <paramref name="topic"/>: every delivery no rule matched.</summary>
+    public static TopicOptions Default(string pubsubName, string topic, string? deadLetterTopic) => new()
+    {
+        PubsubName = pubsubName,
+        Name = topic,
+        DeadLetterTopic = deadLetterTopic,
+    };
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using DaprOrders.Emulator.PubSub;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DaprOrders.Audit.Tests.Infrastructure;
+
+/// <summary>
+/// The Audit service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), on a virtual clock. Replays to
+/// <c>orders</c> are recorded by a subscriber with Loyalty's app id, which the components let subscribe to it.
+/// </summary>
+internal static class AuditService
+{
+    /// <summary>The operator token the service is given; <c>bed.Client</c> sends it (replay and discard need it).</summary>
+    public const string OperatorToken = "audit-tests-operator-token";
+
+    public static async Task<(ServiceOnEmulator<Program> Bed, FakeTimeProvider Clock)> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        var bed = await ServiceOnEmulator<Program>.StartAsync("audit", options =>
+        {
+            options.RecordedTopics.Add("orders");
+            options.RecorderAppId = "loyalty";
+            options.Settings["OperatorAccess:Token"] = OperatorToken;
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                options.Settings[key] = value;
+            }
+
+            options.ConfigureServices = services => services.AddSingleton<TimeProvider>(clock);
+        });
+        return (bed, clock);
+    }
+
+    /// <summary>A CloudEvent as a publisher's sidecar builds it (attributes daprd adds included).</summary>
+    public static string CloudEvent(string id, string topic, string type, string orderId, string source = "ordering", string pubsubName = "pubsub") =>
+        $$"""
+        {"data":{"orderId":"{{orderId}}","customerId":"c-1"},"datacontenttype":"application/json","id":"{{id}}",
+         "pubsubname":"{{pubsubName}}","source":"{{source}}","specversion":"1.0","time":"2026-11-23T08:59:59Z","topic":"{{topic}}",
+         "traceid":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+         "traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","tracestate":"","type":"{{type}}",
+         "x-custom":"kept"}
+        """;
+
+    /// <summary>POSTs a structured CloudEvent like daprd and returns the answered topic status.</summary>
+    public static async Task<string> DeliverAsync(this ServiceOnEmulator<Program> bed, string path, string cloudEvent)
+    {
+        using var response = await bed.PostCloudEventAsync(path, cloudEvent);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()!;
+    }
+
+    public static async Task<JsonElement> SubscriptionsAsync(this ServiceOnEmulator<Program> bed)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        request.Headers.Add("dapr-api-token", bed.Options.AppApiToken);
+        using var response = await bed.Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>What was published on <c>orders</c>, once the broker delivered what is queued.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReplayedToOrdersAsync(this ServiceOnEmulator<Program> bed)
+    {
+        await bed.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        return bed.Published("orders");
+    }
+}
