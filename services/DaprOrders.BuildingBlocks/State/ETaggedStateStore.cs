@@ -26,6 +26,11 @@ public sealed record StateVersion<T>(string Key, T? Value, string ETag)
 /// was overwritten. Dapr docs: developing-applications/building-blocks/state-management/state-management-overview
 /// (concurrency); daprd answers a refused write with gRPC ABORTED (dapr/dapr v1.17.13 pkg/api/errors/state.go).
 /// </para>
+/// <para>
+/// <b>The retry rule</b>: after a refused write, read again and decide again from what is there now, a bounded number of
+/// times; then give up and let the caller be retried later (a topic delivery answers RETRY). <see cref="ChangeAsync"/>
+/// is that loop; callers do not write their own.
+/// </para>
 /// </summary>
 public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     where T : class
@@ -101,30 +106,86 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     }
 
     /// <summary>
-    /// Reads <paramref name="key"/>, lets <paramref name="change"/> decide, and writes what it decided; on a conflict
-    /// reads again and asks again, up to <paramref name="maxAttempts"/> times.
+    /// Runs <paramref name="pass"/> over a fresh read of <paramref name="key"/> until it settles: the pass decides, does
+    /// its side effects, writes through <see cref="StatePass{T}.TryWriteAsync"/> and answers its result, or null to read
+    /// again (its write lost a race, or it wants the ETag of what it just wrote). Gives up after
+    /// <paramref name="maxPasses"/> passes.
+    /// </summary>
+    /// <returns>What the settling pass answered; null when no pass settled (the caller asks to be retried later).</returns>
+    public async Task<TResult?> ChangeAsync<TResult>(string key, Func<StatePass<T>, CancellationToken, Task<TResult?>> pass,
+        int maxPasses, CancellationToken cancellationToken = default)
+        where TResult : struct
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        var lostRace = false;
+        for (var attempt = 0; attempt < maxPasses; attempt++)
+        {
+            var current = new StatePass<T>(this, await ReadAsync(key, cancellationToken), lostRace);
+            if (await pass(current, cancellationToken) is { } settled)
+            {
+                return settled;
+            }
+
+            lostRace |= current.LostRace;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// <see cref="ChangeAsync{TResult}"/> for a change without side effects: <paramref name="change"/> decides from the
+    /// read, and its decision is written (or nothing, when it decides no value).
     /// </summary>
     /// <returns>The decision that was written (or that wrote nothing); null when every attempt lost a race.</returns>
     public async Task<StateChange<T, TResult>?> UpdateAsync<TResult>(string key, Func<StateVersion<T>, StateChange<T, TResult>> change,
         int maxAttempts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        for (var attempt = 0; attempt < maxAttempts; attempt++)
+        StateChange<T, TResult>? decision = null;
+        var settled = await ChangeAsync<bool>(key, async (pass, ct) =>
         {
-            var read = await ReadAsync(key, cancellationToken);
-            var decision = change(read);
-            if (decision.Value is null || await TryWriteAsync(read, decision.Value, cancellationToken))
-            {
-                return decision;
-            }
-        }
-
-        return null;
+            decision = change(pass.Read);
+            return decision.Value is null || await pass.TryWriteAsync(decision.Value, ct) ? true : null;
+        }, maxAttempts, cancellationToken);
+        return settled is null ? null : decision;
     }
 
     /// <summary>A refused conditional write: gRPC ABORTED, which is how daprd reports an ETag mismatch or an existing key under first-write.</summary>
     public static bool IsConflict(DaprException exception) =>
         exception?.InnerException is RpcException { StatusCode: StatusCode.Aborted };
+}
+
+/// <summary>One pass of <see cref="ETaggedStateStore{T}.ChangeAsync{TResult}"/>: what it read, and the write back over it.</summary>
+public sealed class StatePass<T>
+    where T : class
+{
+    private readonly ETaggedStateStore<T> _store;
+
+    internal StatePass(ETaggedStateStore<T> store, StateVersion<T> read, bool afterLostRace)
+    {
+        _store = store;
+        Read = read;
+        AfterLostRace = afterLostRace;
+    }
+
+    /// <summary>The document as this pass read it, with its ETag.</summary>
+    public StateVersion<T> Read { get; }
+
+    /// <summary>The document; null when the key does not exist.</summary>
+    public T? Value => Read.Value;
+
+    /// <summary>An earlier pass of the same change lost a write race: another writer changed the document meanwhile.</summary>
+    public bool AfterLostRace { get; }
+
+    internal bool LostRace { get; private set; }
+
+    /// <summary>Writes <paramref name="value"/> over <see cref="Read"/> under the store's rule; false when someone wrote in between.</summary>
+    public async Task<bool> TryWriteAsync(T value, CancellationToken cancellationToken = default)
+    {
+        var written = await _store.TryWriteAsync(Read, value, cancellationToken);
+        LostRace |= !written;
+        return written;
+    }
 }
 
 /// <summary>What an <see cref="ETaggedStateStore{T}.UpdateAsync{TResult}"/> pass decided.</summary>

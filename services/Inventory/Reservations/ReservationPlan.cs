@@ -44,13 +44,6 @@ public sealed class ReservationPlan
         return new ReservationPlan(orderId, merged.Select(pair => new StockLine(pair.Key, pair.Value)).ToList());
     }
 
-    /// <summary>Rebuilds the plan stored in a reservation record.</summary>
-    public static ReservationPlan FromRecord(StockReservationRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return new ReservationPlan(record.OrderId, record.Lines);
-    }
-
     /// <summary>
     /// Decides from the answers so far (in plan order; the coordinator stops at the first line not held):
     /// every line held ⇒ reserved; otherwise rejected with the shortages of the lines not held.

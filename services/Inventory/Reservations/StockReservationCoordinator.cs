@@ -19,7 +19,7 @@ public sealed partial class StockReservationCoordinator(
     ILogger<StockReservationCoordinator> logger)
 {
     /// <summary>ETag conflicts tolerated per delivery before asking daprd to redeliver later.</summary>
-    public const int MaxConflicts = 5;
+    private const int MaxConflicts = 5;
 
     public async Task<TopicStatus> OnOrderCreatedAsync(OrderCreated order, CancellationToken cancellationToken)
     {
@@ -31,125 +31,148 @@ public sealed partial class StockReservationCoordinator(
         }
         catch (Exception ex) when (ex is ArgumentException or OverflowException)
         {
-            LogUnprocessable(logger, order.OrderId, ex.Message);
-            return TopicStatus.Drop;
+            return Unprocessable(order.OrderId, "order.created", ex.Message);
         }
 
-        var lostRace = false;
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
-        {
-            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(order.OrderId), cancellationToken);
-            if (entry.Value is { } existing)
-            {
-                await ReplayCreatedAsync(existing, plan, publish: !lostRace, cancellationToken);
-                return TopicStatus.Success;
-            }
-
-            var decision = await ReserveAsync(plan, cancellationToken);
-            var record = StockReservationRecord.Decided(plan, decision, timeProvider.GetUtcNow());
-            if (!await records.TryWriteAsync(entry, record, cancellationToken))
-            {
-                // A duplicate delivery decided first (same answers from the actors) or a cancellation left a tombstone.
-                lostRace = true;
-                continue;
-            }
-
-            if (!decision.Reserved)
-            {
-                await ReleaseAsync(plan.OrderId, record.HeldLines(), cancellationToken);
-            }
-
-            await PublishDecisionAsync(record, cancellationToken);
-            LogDecided(logger, order.OrderId, record.Status);
-            return TopicStatus.Success;
-        }
-
-        LogTooManyConflicts(logger, order.OrderId, "order.created");
-        return TopicStatus.Retry;
+        return await SettleAsync(order.OrderId, "order.created", (pass, ct) => DecideAsync(pass, plan, ct), cancellationToken);
     }
 
     public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cancellation);
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
-        {
-            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(cancellation.OrderId), cancellationToken);
-            if (entry.Value is not { } record)
-            {
-                if (await records.TryWriteAsync(entry, StockReservationRecord.Tombstone(cancellation.OrderId, timeProvider.GetUtcNow()), cancellationToken))
-                {
-                    LogTombstone(logger, cancellation.OrderId);
-                    return TopicStatus.Success;
-                }
-
-                continue;
-            }
-
-            switch (record.Status)
-            {
-                case ReservationStatus.Reserved:
-                    // Release, announce, then record: each step is safe to repeat, so a crash anywhere before the record
-                    // is saved makes the redelivery do it all again (the event at least once, never lost).
-                    await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
-                    var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
-                    await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released),
-                        ReleaseEventId(released.OrderId), cancellationToken);
-                    if (!await records.TryWriteAsync(entry, released, cancellationToken))
-                    {
-                        continue;
-                    }
-
-                    LogDecided(logger, record.OrderId, ReservationStatus.Released);
-                    return TopicStatus.Success;
-
-                case ReservationStatus.Rejected:
-                    // Nothing is held once a rejection completed; repeating the release covers a crash half-way through it.
-                    await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
-                    return TopicStatus.Success;
-
-                default:
-                    LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
-                    return TopicStatus.Success;
-            }
-        }
-
-        LogTooManyConflicts(logger, cancellation.OrderId, "order.cancelled");
-        return TopicStatus.Retry;
+        return await SettleAsync(cancellation.OrderId, "order.cancelled", (pass, ct) => CancelAsync(pass, cancellation.OrderId, ct), cancellationToken);
     }
 
     public async Task<TopicStatus> OnOrderCompletedAsync(OrderCompleted completion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        return await SettleAsync(completion.OrderId, "order.completed", (pass, ct) => CommitAsync(pass, completion.OrderId, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pass"/> over the order's reservation record until it settles. An event without an order id
+    /// can never be processed (DROP); too many lost races ask daprd to redeliver later.
+    /// </summary>
+    private async Task<TopicStatus> SettleAsync(string? orderId, string eventName,
+        Func<StatePass<StockReservationRecord>, CancellationToken, Task<TopicStatus?>> pass, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(orderId))
         {
-            var entry = await records.ReadAsync(StockReservationRecord.KeyFor(completion.OrderId), cancellationToken);
-            if (entry.Value is not { } record)
-            {
-                // Cannot happen in the saga (completion follows stock.reserved, published after the record was saved).
-                LogNoReservation(logger, completion.OrderId);
-                return TopicStatus.Success;
-            }
-
-            if (record.Status != ReservationStatus.Reserved)
-            {
-                LogNothingToDo(logger, record.OrderId, "order.completed", record.Status);
-                return TopicStatus.Success;
-            }
-
-            foreach (var line in record.Lines)
-            {
-                await stock.For(line.Sku).CommitAsync(record.OrderId, cancellationToken);
-            }
-
-            if (await records.TryWriteAsync(entry, record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), cancellationToken))
-            {
-                LogDecided(logger, record.OrderId, ReservationStatus.Committed);
-                return TopicStatus.Success;
-            }
+            return Unprocessable(orderId, eventName, "no order id");
         }
 
-        LogTooManyConflicts(logger, completion.OrderId, "order.completed");
+        if (await records.ChangeAsync(StockReservationRecord.KeyFor(orderId), pass, MaxConflicts, cancellationToken) is { } settled)
+        {
+            return settled;
+        }
+
+        LogTooManyConflicts(logger, orderId, eventName);
         return TopicStatus.Retry;
+    }
+
+    /// <summary>One pass of order.created; null to read the record again.</summary>
+    private async Task<TopicStatus?> DecideAsync(StatePass<StockReservationRecord> pass, ReservationPlan plan, CancellationToken cancellationToken)
+    {
+        if (pass.Value is { } existing)
+        {
+            await ReplayCreatedAsync(existing, plan, publish: !pass.AfterLostRace, cancellationToken);
+            return TopicStatus.Success;
+        }
+
+        var decision = await ReserveAsync(plan, cancellationToken);
+        var record = StockReservationRecord.Decided(plan, decision, timeProvider.GetUtcNow());
+        if (!await pass.TryWriteAsync(record, cancellationToken))
+        {
+            // A duplicate delivery decided first (same answers from the actors) or a cancellation left a tombstone.
+            return null;
+        }
+
+        if (!decision.Reserved)
+        {
+            await ReleaseAsync(plan.OrderId, record.HeldLines(), cancellationToken);
+        }
+
+        await PublishDecisionAsync(record, cancellationToken);
+        LogDecided(logger, plan.OrderId, record.Status);
+        return TopicStatus.Success;
+    }
+
+    /// <summary>One pass of order.cancelled; null to read the record again.</summary>
+    private async Task<TopicStatus?> CancelAsync(StatePass<StockReservationRecord> pass, string orderId, CancellationToken cancellationToken)
+    {
+        if (pass.Value is not { } record)
+        {
+            if (!await pass.TryWriteAsync(StockReservationRecord.Tombstone(orderId, timeProvider.GetUtcNow()), cancellationToken))
+            {
+                return null;
+            }
+
+            LogTombstone(logger, orderId);
+            return TopicStatus.Success;
+        }
+
+        switch (record.Status)
+        {
+            case ReservationStatus.Reserved:
+                // Release, announce, then record: each step is safe to repeat, so a crash anywhere before the record
+                // is saved makes the redelivery do it all again (the event at least once, never lost).
+                await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
+                var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
+                await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released),
+                    ReleaseEventId(released.OrderId), cancellationToken);
+                if (!await pass.TryWriteAsync(released, cancellationToken))
+                {
+                    return null;
+                }
+
+                LogDecided(logger, record.OrderId, ReservationStatus.Released);
+                return TopicStatus.Success;
+
+            case ReservationStatus.Rejected:
+                // Nothing is held once a rejection completed; repeating the release covers a crash half-way through it.
+                await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
+                return TopicStatus.Success;
+
+            default:
+                LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
+                return TopicStatus.Success;
+        }
+    }
+
+    /// <summary>One pass of order.completed; null to read the record again.</summary>
+    private async Task<TopicStatus?> CommitAsync(StatePass<StockReservationRecord> pass, string orderId, CancellationToken cancellationToken)
+    {
+        if (pass.Value is not { } record)
+        {
+            // Cannot happen in the saga (completion follows stock.reserved, published after the record was saved).
+            LogNoReservation(logger, orderId);
+            return TopicStatus.Success;
+        }
+
+        if (record.Status != ReservationStatus.Reserved)
+        {
+            LogNothingToDo(logger, record.OrderId, "order.completed", record.Status);
+            return TopicStatus.Success;
+        }
+
+        foreach (var line in record.Lines)
+        {
+            await stock.For(line.Sku).CommitAsync(record.OrderId, cancellationToken);
+        }
+
+        if (!await pass.TryWriteAsync(record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), cancellationToken))
+        {
+            return null;
+        }
+
+        LogDecided(logger, record.OrderId, ReservationStatus.Committed);
+        return TopicStatus.Success;
+    }
+
+    private TopicStatus Unprocessable(string? orderId, string eventName, string reason)
+    {
+        LogUnprocessable(logger, orderId, eventName, reason);
+        return TopicStatus.Drop;
     }
 
     /// <summary>A redelivered (or raced) order.created for an order that already has a record.</summary>
@@ -259,6 +282,6 @@ public sealed partial class StockReservationCoordinator(
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Too many concurrent updates of reservation {OrderId} while handling {EventName}; asking for redelivery")]
     private static partial void LogTooManyConflicts(ILogger logger, string orderId, string eventName);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Dropping order.created of order {OrderId}: {Reason}")]
-    private static partial void LogUnprocessable(ILogger logger, string orderId, string reason);
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Dropping {EventName} of order {OrderId}: {Reason}")]
+    private static partial void LogUnprocessable(ILogger logger, string? orderId, string eventName, string reason);
 }

@@ -26,7 +26,7 @@ public sealed partial class PaymentProcessor(
     ILogger<PaymentProcessor> logger)
 {
     /// <summary>ETag conflicts tolerated per delivery before asking daprd to redeliver later.</summary>
-    public const int MaxConflicts = 5;
+    private const int MaxConflicts = 5;
 
     public async Task<TopicStatus> OnPaymentRequestedAsync(PaymentRequested request, CancellationToken cancellationToken)
     {
@@ -34,180 +34,170 @@ public sealed partial class PaymentProcessor(
         if (string.IsNullOrEmpty(request.OrderId) || string.IsNullOrEmpty(request.CustomerId)
             || request.Amount is not { Amount: >= 0, Currency.Length: > 0 })
         {
-            LogUnprocessable(logger, request.OrderId);
+            LogUnprocessable(logger, request.OrderId, "payment.requested");
             return TopicStatus.Drop;
         }
 
-        try
-        {
-            return await SettleRequestAsync(request, cancellationToken);
-        }
-        catch (PaymentGatewayUnavailableException ex)
-        {
-            LogGatewayUnavailable(logger, request.OrderId, ex.Message);
-            return TopicStatus.Retry;
-        }
+        return await SettleAsync(request.OrderId, "payment.requested", (pass, ct) => ChargeAsync(pass, request, ct), cancellationToken);
     }
 
-    private async Task<TopicStatus> SettleRequestAsync(PaymentRequested request, CancellationToken cancellationToken)
+    /// <summary>One pass of payment.requested; null to read the record again.</summary>
+    private async Task<TopicStatus?> ChargeAsync(StatePass<PaymentRecord> pass, PaymentRequested request, CancellationToken cancellationToken)
     {
-        var lostRace = false;
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        if (pass.Value is not { } record)
         {
-            var entry = await records.ReadAsync(PaymentRecord.KeyFor(request.OrderId), cancellationToken);
-            if (entry.Value is not { } record)
-            {
-                if (!await records.TryWriteAsync(entry, PaymentRecord.StartCharging(request, Now), cancellationToken))
-                {
-                    lostRace = true;
-                }
-
-                continue; // read it back for its ETag
-            }
-
-            switch (record.Status)
-            {
-                case PaymentStatus.Charging:
-                    ChargeResult result;
-                    try
-                    {
-                        result = await gateway.ChargeAsync(record.OrderId, record.CustomerId ?? request.CustomerId,
-                            record.Amount ?? request.Amount, cancellationToken);
-                    }
-                    catch (PaymentGatewayUnavailableException ex)
-                    {
-                        // Best effort bookkeeping; daprd redelivers per the resiliency policy (components/shared/resiliency.yaml).
-                        await records.TryWriteAsync(entry, record.WithFailedAttempt(ex.Message, Now), cancellationToken);
-                        LogGatewayUnavailable(logger, record.OrderId, ex.Message);
-                        return TopicStatus.Retry;
-                    }
-
-                    var settled = result switch
-                    {
-                        ChargeApproved approved => record.ToCharged(approved.PaymentId, Now),
-                        ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now),
-                        _ => throw new InvalidOperationException($"Unknown charge result {result.GetType().Name}."),
-                    };
-                    if (!await records.TryWriteAsync(entry, settled, cancellationToken))
-                    {
-                        // A duplicate delivery settled it (same gateway answer) or a cancellation came in: look again.
-                        lostRace = true;
-                        continue;
-                    }
-
-                    await PublishOutcomeAsync(settled, cancellationToken);
-                    LogSettled(logger, settled.OrderId, settled.Status);
-                    return TopicStatus.Success;
-
-                case PaymentStatus.Charged or PaymentStatus.Declined:
-                    if (!lostRace)
-                    {
-                        await PublishOutcomeAsync(record, cancellationToken);
-                    }
-
-                    return TopicStatus.Success;
-
-                case PaymentStatus.CancelledBeforeCharge:
-                    // Never charge after a cancellation; but a charge that raced the cancellation must be given back.
-                    if (await RefundStrayChargeAsync(entry, cancellationToken) is null)
-                    {
-                        lostRace = true;
-                        continue;
-                    }
-
-                    return TopicStatus.Success;
-
-                default:
-                    LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
-                    return TopicStatus.Success;
-            }
+            await pass.TryWriteAsync(PaymentRecord.StartCharging(request, Now), cancellationToken);
+            return null; // read it back for its ETag
         }
 
-        LogTooManyConflicts(logger, request.OrderId, "payment.requested");
-        return TopicStatus.Retry;
+        switch (record.Status)
+        {
+            case PaymentStatus.Charging:
+                ChargeResult result;
+                try
+                {
+                    result = await gateway.ChargeAsync(record.OrderId, record.CustomerId ?? request.CustomerId,
+                        record.Amount ?? request.Amount, cancellationToken);
+                }
+                catch (PaymentGatewayUnavailableException ex)
+                {
+                    // Best effort bookkeeping; daprd redelivers per the resiliency policy (components/shared/resiliency.yaml).
+                    await pass.TryWriteAsync(record.WithFailedAttempt(ex.Message, Now), cancellationToken);
+                    LogGatewayUnavailable(logger, record.OrderId, ex.Message);
+                    return TopicStatus.Retry;
+                }
+
+                var settled = result switch
+                {
+                    ChargeApproved approved => record.ToCharged(approved.PaymentId, Now),
+                    ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now),
+                    _ => throw new InvalidOperationException($"Unknown charge result {result.GetType().Name}."),
+                };
+                if (!await pass.TryWriteAsync(settled, cancellationToken))
+                {
+                    // A duplicate delivery settled it (same gateway answer) or a cancellation came in: look again.
+                    return null;
+                }
+
+                await PublishOutcomeAsync(settled, cancellationToken);
+                LogSettled(logger, settled.OrderId, settled.Status);
+                return TopicStatus.Success;
+
+            case PaymentStatus.Charged or PaymentStatus.Declined:
+                if (!pass.AfterLostRace)
+                {
+                    await PublishOutcomeAsync(record, cancellationToken);
+                }
+
+                return TopicStatus.Success;
+
+            case PaymentStatus.CancelledBeforeCharge:
+                // Never charge after a cancellation; but a charge that raced the cancellation must be given back.
+                return await RefundStrayChargeAsync(pass, cancellationToken) is null ? null : TopicStatus.Success;
+
+            default:
+                LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
+                return TopicStatus.Success;
+        }
     }
 
     public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cancellation);
-        try
+        return await SettleAsync(cancellation.OrderId, "order.cancelled", (pass, ct) => CancelAsync(pass, cancellation, ct), cancellationToken);
+    }
+
+    /// <summary>One pass of order.cancelled; null to read the record again.</summary>
+    private async Task<TopicStatus?> CancelAsync(StatePass<PaymentRecord> pass, OrderCancelled cancellation, CancellationToken cancellationToken)
+    {
+        if (pass.Value is not { } record)
         {
-            return await SettleCancellationAsync(cancellation, cancellationToken);
+            if (!await pass.TryWriteAsync(PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
+            {
+                return null;
+            }
+
+            LogSettled(logger, cancellation.OrderId, PaymentStatus.CancelledBeforeCharge);
+            return TopicStatus.Success;
         }
-        catch (PaymentGatewayUnavailableException ex)
+
+        switch (record.Status)
         {
-            LogGatewayUnavailable(logger, cancellation.OrderId, ex.Message);
-            return TopicStatus.Retry;
+            case PaymentStatus.Charged:
+            {
+                // Refund (idempotent per payment id), announce, then record: a crash before the record is saved makes
+                // the redelivery repeat a harmless refund and the event (at least once, never lost).
+                await gateway.RefundAsync(record.PaymentId!, record.Amount!, cancellationToken);
+                var refunded = record.ToRefunded(record.PaymentId!, record.Amount!, Now);
+                await PublishRefundedAsync(refunded, cancellationToken);
+                if (!await pass.TryWriteAsync(refunded, cancellationToken))
+                {
+                    return null;
+                }
+
+                LogSettled(logger, refunded.OrderId, refunded.Status);
+                return TopicStatus.Success;
+            }
+
+            case PaymentStatus.Charging:
+            {
+                // A charge may be in flight or may have landed without being recorded: ask the gateway.
+                var charge = await gateway.FindChargeAsync(record.OrderId, cancellationToken);
+                var next = charge switch
+                {
+                    ChargeApproved approved => record.ToRefunded(approved.PaymentId, approved.Amount, Now),
+                    ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now, countsAttempt: false),
+                    _ => record.ToCancelledBeforeCharge(Now),
+                };
+                if (charge is ChargeApproved landed)
+                {
+                    await gateway.RefundAsync(landed.PaymentId, landed.Amount, cancellationToken);
+                    await PublishRefundedAsync(next, cancellationToken);
+                }
+
+                if (!await pass.TryWriteAsync(next, cancellationToken))
+                {
+                    return null;
+                }
+
+                LogSettled(logger, next.OrderId, next.Status);
+                return TopicStatus.Success;
+            }
+
+            default:
+                LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
+                return TopicStatus.Success;
         }
     }
 
-    private async Task<TopicStatus> SettleCancellationAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="pass"/> over the order's payment record until it settles. An event without an order id can
+    /// never be processed (DROP); too many lost races, or a gateway that does not answer, ask daprd to redeliver later.
+    /// </summary>
+    private async Task<TopicStatus> SettleAsync(string? orderId, string eventName,
+        Func<StatePass<PaymentRecord>, CancellationToken, Task<TopicStatus?>> pass, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxConflicts; attempt++)
+        if (string.IsNullOrEmpty(orderId))
         {
-            var entry = await records.ReadAsync(PaymentRecord.KeyFor(cancellation.OrderId), cancellationToken);
-            if (entry.Value is not { } record)
-            {
-                if (await records.TryWriteAsync(entry, PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
-                {
-                    LogSettled(logger, cancellation.OrderId, PaymentStatus.CancelledBeforeCharge);
-                    return TopicStatus.Success;
-                }
-
-                continue;
-            }
-
-            switch (record.Status)
-            {
-                case PaymentStatus.Charged:
-                {
-                    // Refund (idempotent per payment id), announce, then record: a crash before the record is saved makes
-                    // the redelivery repeat a harmless refund and the event (at least once, never lost).
-                    await gateway.RefundAsync(record.PaymentId!, record.Amount!, cancellationToken);
-                    var refunded = record.ToRefunded(record.PaymentId!, record.Amount!, Now);
-                    await PublishRefundedAsync(refunded, cancellationToken);
-                    if (!await records.TryWriteAsync(entry, refunded, cancellationToken))
-                    {
-                        continue;
-                    }
-
-                    LogSettled(logger, refunded.OrderId, refunded.Status);
-                    return TopicStatus.Success;
-                }
-
-                case PaymentStatus.Charging:
-                {
-                    // A charge may be in flight or may have landed without being recorded: ask the gateway.
-                    var charge = await gateway.FindChargeAsync(record.OrderId, cancellationToken);
-                    var next = charge switch
-                    {
-                        ChargeApproved approved => record.ToRefunded(approved.PaymentId, approved.Amount, Now),
-                        ChargeDeclined declined => record.ToDeclined(declined.Code, declined.Reason, Now, countsAttempt: false),
-                        _ => record.ToCancelledBeforeCharge(Now),
-                    };
-                    if (charge is ChargeApproved landed)
-                    {
-                        await gateway.RefundAsync(landed.PaymentId, landed.Amount, cancellationToken);
-                        await PublishRefundedAsync(next, cancellationToken);
-                    }
-
-                    if (!await records.TryWriteAsync(entry, next, cancellationToken))
-                    {
-                        continue;
-                    }
-
-                    LogSettled(logger, next.OrderId, next.Status);
-                    return TopicStatus.Success;
-                }
-
-                default:
-                    LogNothingToDo(logger, record.OrderId, "order.cancelled", record.Status);
-                    return TopicStatus.Success;
-            }
+            LogUnprocessable(logger, orderId, eventName);
+            return TopicStatus.Drop;
         }
 
-        LogTooManyConflicts(logger, cancellation.OrderId, "order.cancelled");
-        return TopicStatus.Retry;
+        try
+        {
+            if (await records.ChangeAsync(PaymentRecord.KeyFor(orderId), pass, MaxConflicts, cancellationToken) is { } settled)
+            {
+                return settled;
+            }
+
+            LogTooManyConflicts(logger, orderId, eventName);
+            return TopicStatus.Retry;
+        }
+        catch (PaymentGatewayUnavailableException ex)
+        {
+            LogGatewayUnavailable(logger, orderId, ex.Message);
+            return TopicStatus.Retry;
+        }
     }
 
     /// <summary>
@@ -215,9 +205,9 @@ public sealed partial class PaymentProcessor(
     /// from a delivery that crashed afterwards). Null when the record changed meanwhile (look again); true when a refund
     /// was recorded; false when there was nothing to give back.
     /// </summary>
-    private async Task<bool?> RefundStrayChargeAsync(StateVersion<PaymentRecord> entry, CancellationToken cancellationToken)
+    private async Task<bool?> RefundStrayChargeAsync(StatePass<PaymentRecord> pass, CancellationToken cancellationToken)
     {
-        var record = entry.Value!;
+        var record = pass.Value!;
         if (await gateway.FindChargeAsync(record.OrderId, cancellationToken) is not ChargeApproved stray)
         {
             LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
@@ -227,7 +217,7 @@ public sealed partial class PaymentProcessor(
         await gateway.RefundAsync(stray.PaymentId, stray.Amount, cancellationToken);
         var refunded = record.ToRefunded(stray.PaymentId, stray.Amount, Now);
         await PublishRefundedAsync(refunded, cancellationToken);
-        if (!await records.TryWriteAsync(entry, refunded, cancellationToken))
+        if (!await pass.TryWriteAsync(refunded, cancellationToken))
         {
             return null;
         }
@@ -270,6 +260,6 @@ public sealed partial class PaymentProcessor(
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Too many concurrent updates of payment {OrderId} while handling {EventName}; asking for redelivery")]
     private static partial void LogTooManyConflicts(ILogger logger, string orderId, string eventName);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Dropping payment.requested of order {OrderId}: order id, customer or amount missing")]
-    private static partial void LogUnprocessable(ILogger logger, string? orderId);
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Dropping {EventName} of order {OrderId}: order id, customer or amount missing")]
+    private static partial void LogUnprocessable(ILogger logger, string? orderId, string eventName);
 }
