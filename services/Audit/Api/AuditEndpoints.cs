@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Dapr.AspNetCore;
 using DaprOrders.Audit.DeadLetters;
 using DaprOrders.Audit.Timeline;
-using DaprOrders.BuildingBlocks;
-using DaprOrders.BuildingBlocks.Messaging;
-using DaprOrders.Contracts;
 using DaprOrders.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -16,9 +11,6 @@ public sealed record AuditEventsView(IReadOnlyList<AuditEntry> Events);
 
 public static class AuditEndpoints
 {
-    /// <summary>The topics Audit records, each with one default route. Dead letters have their own endpoint.</summary>
-    public static IReadOnlyList<string> RecordedTopics { get; } = [Topics.Orders, Topics.Inventory, Topics.Payments, Topics.Notifications];
-
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder endpoints)
     {
         var audit = endpoints.MapGroup("/audit").WithTags("Audit");
@@ -58,85 +50,6 @@ public static class AuditEndpoints
             .WithName("DiscardDeadLetter")
             .WithSummary("Mark a dead letter as needing no further action");
         return deadLetters;
-    }
-
-    /// <summary>
-    /// Sidecar-facing subscriptions (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Audit keeps the CloudEvent itself,
-    /// not only its data, so its endpoints receive the envelope.
-    /// </summary>
-    public static RouteGroupBuilder MapAuditEvents(this IEndpointRouteBuilder endpoints, AuditOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var events = endpoints.MapTopicEndpoints();
-        foreach (var topic in RecordedTopics)
-        {
-            // Audit wants every type, so one default route per topic and no rules.
-            var subscription = TopicSubscriptions.Default(options.PubsubName, topic, Topics.DeadLetters);
-            if (options.BulkSubscribe)
-            {
-                events.MapPost($"/{topic}", RecordBulkAsync)
-                    .WithTopic(subscription)
-                    .WithBulkSubscribe(new BulkSubscribeTopicOptions
-                    {
-                        TopicName = topic,
-                        MaxMessagesCount = options.BulkMaxMessagesCount,
-                        MaxAwaitDurationMs = options.BulkMaxAwaitDurationMs,
-                    })
-                    .ReceiveCloudEventEnvelope();
-            }
-            else
-            {
-                events.MapPost($"/{topic}", RecordAsync).WithTopic(subscription).ReceiveCloudEventEnvelope();
-            }
-        }
-
-        // No dead-letter topic here: a dead letter that cannot be stored must not loop back into its own topic.
-        events.MapPost($"/{Topics.DeadLetters}", ReceiveDeadLetterAsync)
-            .WithTopic(TopicSubscriptions.Default(options.PubsubName, Topics.DeadLetters, deadLetterTopic: null))
-            .ReceiveCloudEventEnvelope();
-        return events;
-    }
-
-    private static async Task<TopicResponse> RecordAsync(JsonElement cloudEvent, HttpContext context, AuditRecorder recorder,
-        CancellationToken cancellationToken)
-    {
-        if (ObservedEvent.From(cloudEvent) is not { } observed)
-        {
-            // Without an id the event cannot be deduplicated; DROP hands it to the dead letters.
-            return TopicResponse.Drop();
-        }
-
-        context.DescribeDelivery(observed.Id, observed.Type, observed.Source, observed.TraceParent);
-        var statuses = await recorder.RecordDeliveredAsync([observed], cancellationToken);
-        return TopicResponse.For(statuses[0]);
-    }
-
-    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, AuditRecorder recorder,
-        CancellationToken cancellationToken)
-    {
-        var readable = delivery.Entries.Select(e => (e.EntryId, Event: ObservedEvent.From(e.Event))).Where(e => e.Event is not null).ToList();
-        var statuses = await recorder.RecordDeliveredAsync([.. readable.Select(e => e.Event!)], cancellationToken);
-        var byEntry = readable.Select((entry, index) => (entry.EntryId, Status: statuses[index]))
-            .ToDictionary(x => x.EntryId, x => x.Status, StringComparer.Ordinal);
-        return new BulkSubscribeAppResponse([.. delivery.Entries.Select(e =>
-            new BulkSubscribeAppResponseEntry(e.EntryId, byEntry.GetValueOrDefault(e.EntryId, TopicStatus.Drop) switch
-            {
-                TopicStatus.Success => BulkSubscribeAppResponseStatus.SUCCESS,
-                TopicStatus.Retry => BulkSubscribeAppResponseStatus.RETRY,
-                _ => BulkSubscribeAppResponseStatus.DROP,
-            }))]);
-    }
-
-    private static async Task<TopicResponse> ReceiveDeadLetterAsync(JsonElement cloudEvent, HttpContext context, DeadLetterOffice office,
-        CancellationToken cancellationToken)
-    {
-        // The record keeps the complete original CloudEvent, every attribute included.
-        if (ObservedEvent.From(cloudEvent) is { } observed)
-        {
-            context.DescribeDelivery(observed.Id, observed.Type, observed.Source, observed.TraceParent);
-        }
-
-        return TopicResponse.For(await office.ReceiveAsync(cloudEvent, cancellationToken));
     }
 
     private static async Task<Results<Ok<OrderTimeline>, ProblemHttpResult>> GetTimelineAsync(string orderId, AuditStore store,

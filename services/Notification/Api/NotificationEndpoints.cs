@@ -21,31 +21,6 @@ public static class NotificationEndpoints
         return api;
     }
 
-    /// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
-    public static RouteGroupBuilder MapNotificationEvents(this IEndpointRouteBuilder endpoints, string pubsubName)
-    {
-        var events = endpoints.MapTopicEndpoints();
-
-        events.MapPost("/orders/completed", (OrderCompleted data, OrderNotifier notifier, CancellationToken cancellationToken) =>
-                NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0, Total: not null } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
-
-        events.MapPost("/orders/cancelled", (OrderCancelled data, OrderNotifier notifier, CancellationToken cancellationToken) =>
-                NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0 } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
-
-        // Every other type on `orders` (created, payment.requested).
-        events.AcknowledgeOtherEvents(pubsubName, Topics.Orders, Topics.DeadLetters);
-        return events;
-    }
-
-    private static async Task<TopicResponse> NotifyAsync(OrderOutcome? outcome, OrderNotifier notifier, CancellationToken cancellationToken) =>
-        // An event without data, or without the order and customer it is about, can never be processed: DROP lets daprd
-        // dead-letter it for an operator (the hostile-input corpus of tests/DaprOrders.Chaos.Tests sends {}).
-        outcome is null
-            ? TopicResponse.Drop()
-            : TopicResponse.For(await notifier.NotifyAsync(outcome, cancellationToken));
-
     private static async Task<Results<Ok<IReadOnlyList<NotificationView>>, ValidationProblem>> ListAsync(
         NotificationStore store, IOptions<NotificationOptions> options, CancellationToken cancellationToken,
         string? orderId = null, int? limit = null)

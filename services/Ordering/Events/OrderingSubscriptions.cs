@@ -4,8 +4,9 @@ using DaprOrders.BuildingBlocks;
 using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Orders;
+using DaprOrders.Ordering.Saga;
 
-namespace DaprOrders.Ordering.Saga;
+namespace DaprOrders.Ordering.Events;
 
 /// <summary>
 /// The sidecar-facing subscriptions that feed the saga (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Each
@@ -14,9 +15,9 @@ namespace DaprOrders.Ordering.Saga;
 /// unusable data ⇒ DROP (daprd dead-letters it); a failed actor call throws, which the topic endpoints answer with
 /// 500 ⇒ RETRY.
 /// </summary>
-public static class SagaEventEndpoints
+public static class OrderingSubscriptions
 {
-    public static RouteGroupBuilder MapSagaEvents(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapOrderingSubscriptions(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var events = endpoints.MapTopicEndpoints();

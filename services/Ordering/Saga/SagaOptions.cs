@@ -1,11 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace DaprOrders.Ordering.Saga;
 
 /// <summary>Saga settings (section <c>Saga</c>).</summary>
 public sealed class SagaOptions
 {
-    public const string Section = "Saga";
+    public const string SectionName = "Saga";
 
     /// <summary>How long an order may take from the start of its saga to Completed before it is cancelled.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -15,5 +19,10 @@ public sealed class SagaOptions
     /// of the last hour: ~700 MB at 100 orders/s. Steps of a running saga normally arrive milliseconds apart; a step,
     /// late event or deadline reminder after the timeout reactivates the actor from its saved state (one state read).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ActorIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>Checks the data annotations of <see cref="SagaOptions"/> with generated code (no reflection at start-up).</summary>
+[OptionsValidator]
+public sealed partial class SagaOptionsValidator : IValidateOptions<SagaOptions>;

@@ -6,9 +6,9 @@ using DaprOrders.Payment.Payments;
 namespace DaprOrders.Payment.Events;
 
 /// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
-public static class OrderEventEndpoints
+public static class PaymentSubscriptions
 {
-    public static RouteGroupBuilder MapOrderEvents(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapPaymentSubscriptions(this IEndpointRouteBuilder endpoints)
     {
         var events = endpoints.MapTopicEndpoints();
 
@@ -17,13 +17,12 @@ public static class OrderEventEndpoints
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.PaymentRequested, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, PaymentProcessor processor, CancellationToken cancellationToken) =>
-                cancellation is { OrderId.Length: > 0 }
-                    ? TopicResponse.For(await processor.OnOrderCancelledAsync(cancellation, cancellationToken))
-                    : TopicResponse.Drop())
+                TopicResponse.For(await processor.OnOrderCancelledAsync(cancellation, cancellationToken)))
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
 
-        // Other types on `orders` (created, completed) are not ours.
+        // Other types on `orders` (created, completed) are not ours: acknowledge them, or daprd would dead-letter them.
         events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
+
         return events;
     }
 }

@@ -8,7 +8,7 @@ using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
 
-public sealed class SagaEventEndpointsTests : IAsyncLifetime
+public sealed class OrderingSubscriptionsTests : IAsyncLifetime
 {
     /// <summary>Stands for the id of the order the test submitted, in the inline event data.</summary>
     private const string OrderIdPlaceholder = "0f8fad5b-d9cb-869f-a165-70867728950e";
