@@ -57,7 +57,7 @@ public sealed partial class ChartServicesTests
     public void Dockerfile_exposes_the_service_port(string appId)
     {
         var app = DaprOrdersSystem.Apps.Single(a => a.Id == appId);
-        var dockerfile = File.ReadAllText(DaprOrdersChart.RepositoryPath($"{app.Directory}/Dockerfile"));
+        var dockerfile = DockerfileImage.WithArgumentDefaults(File.ReadAllText(DaprOrdersChart.RepositoryPath($"{app.Directory}/Dockerfile")));
         var port = (int)Services[appId]!["port"]!;
 
         Assert.Equal(port, int.Parse(ExposePattern().Match(dockerfile).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -76,7 +76,8 @@ public sealed partial class ChartServicesTests
         Assert.Matches(@"FROM mcr\.microsoft\.com/dotnet/aspnet:10\.0 AS runtime", dockerfile);
         Assert.Contains("DOTNET_EnableDiagnostics=0", dockerfile, StringComparison.Ordinal);
         var project = Path.GetFileNameWithoutExtension(app.Project);
-        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"{project}.dll\"]", dockerfile, StringComparison.Ordinal);
+        Assert.Contains($"SERVICE_ASSEMBLY={project}.dll", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"/bin/sh\", \"-c\", \"exec dotnet \\\"$SERVICE_ASSEMBLY\\\"\"]", dockerfile, StringComparison.Ordinal);
         Assert.True(File.Exists(DaprOrdersChart.RepositoryPath($"{app.Directory}/{app.Project}")));
     }
 

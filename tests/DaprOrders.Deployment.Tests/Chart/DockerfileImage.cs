@@ -21,6 +21,32 @@ internal sealed partial record DockerfileImage(string File, string BaseImage, st
 
     public static DockerfileImage Read(string path, string displayPath) => Parse(System.IO.File.ReadAllText(path), displayPath);
 
+    /// <summary>
+    /// <paramref name="text"/> with every reference to a build argument declared before the first FROM replaced by its
+    /// default, as a build without <c>--build-arg</c> sees it (a stage's bare <c>ARG NAME</c> takes the global default).
+    /// </summary>
+    public static string WithArgumentDefaults(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Instructions(text))
+        {
+            var (instruction, arguments) = SplitInstruction(line);
+            if (instruction == "FROM")
+            {
+                break;
+            }
+
+            if (instruction == "ARG" && EnvPairPattern().Match(arguments) is { Success: true } pair)
+            {
+                defaults[pair.Groups["name"].Value] = pair.Groups["value"].Value.Trim('"');
+            }
+        }
+
+        return VariablePattern().Replace(text, m =>
+            defaults.GetValueOrDefault(m.Groups["braced"].Success ? m.Groups["braced"].Value : m.Groups["plain"].Value, m.Value));
+    }
+
     public static DockerfileImage Parse(string text, string displayPath)
     {
         string? baseImage = null;
