@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Dapr;
 using Dapr.AspNetCore;
 using Dapr.Client;
@@ -18,7 +20,7 @@ namespace DaprOrders.BuildingBlocks;
 /// <summary>
 /// How a service becomes a Dapr app on the official SDK:
 /// <code>
-/// builder.AddDaprApp();                 // DaprClient, the app-token scheme and policy, EventPublisher
+/// builder.AddDaprApp(ContractsJsonContext.Default, PaymentJsonContext.Default); // JSON, DaprClient, app token, EventPublisher
 /// ...
 /// app.UseServiceDefaults();
 /// app.UseDaprApp();                     // token check, delivery contract, the SDK's CloudEvents middleware
@@ -48,10 +50,24 @@ public static class DaprAppExtensions
     /// <c>DAPR_GRPC_ENDPOINT</c> or <c>DAPR_GRPC_PORT</c>, <c>DAPR_HTTP_ENDPOINT</c> or <c>DAPR_HTTP_PORT</c>,
     /// <c>DAPR_API_TOKEN</c> and <c>APP_API_TOKEN</c> (Dapr docs: reference/environment), so a host can set them per app.
     /// </summary>
-    public static TBuilder AddDaprApp<TBuilder>(this TBuilder builder)
+    /// <param name="builder">The service's host builder.</param>
+    /// <param name="jsonContexts">
+    /// The source-generated JSON contexts of the service's API, state and events, in this order ahead of
+    /// the reflection-based resolver. Optional members are omitted rather than written as null, as in the contracts.
+    /// </param>
+    public static TBuilder AddDaprApp<TBuilder>(this TBuilder builder, params IJsonTypeInfoResolver[] jsonContexts)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(jsonContexts);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            for (var i = 0; i < jsonContexts.Length; i++)
+            {
+                json.SerializerOptions.TypeInfoResolverChain.Insert(i, jsonContexts[i]);
+            }
+        });
         builder.Services.AddDaprClient((services, dapr) =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();

@@ -22,9 +22,6 @@ public sealed record EventContract(
     Type DataType,
     string SchemaName)
 {
-    /// <summary>The <c>$id</c> of <see cref="SchemaName"/>.</summary>
-    public Uri SchemaId => new(ContractSchemas.IdBase, SchemaName);
-
     /// <summary>Source-generated metadata for <see cref="DataType"/>, for reflection-free (de)serialization.</summary>
     public JsonTypeInfo DataTypeInfo => ContractsJsonContext.Default.GetTypeInfo(DataType)
         ?? throw new InvalidOperationException($"{DataType} is missing from {nameof(ContractsJsonContext)}.");

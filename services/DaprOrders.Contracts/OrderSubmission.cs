@@ -12,19 +12,6 @@ public sealed record OrderSubmission
     public string? Currency { get; init; }
 
     public IReadOnlyList<OrderSubmissionLine?>? Lines { get; init; }
-
-    /// <summary>The priced lines of a submission that passed <see cref="OrderSubmissionValidator"/>.</summary>
-    /// <exception cref="InvalidOperationException">The submission was not validated.</exception>
-    public IReadOnlyList<OrderLine> ToOrderLines()
-    {
-        if (OrderSubmissionValidator.Validate(this).Count > 0)
-        {
-            throw new InvalidOperationException("Validate the submission before converting it.");
-        }
-
-        // Validation guarantees every member is present and quantity fits in int.
-        return [.. Lines!.Select(l => new OrderLine(l!.Sku!, (int)l.Quantity!.Value, l.UnitPrice!.Value))];
-    }
 }
 
 /// <summary>

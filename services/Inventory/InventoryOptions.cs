@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace DaprOrders.Inventory;
 
 /// <summary>Configuration section <c>Inventory</c>.</summary>
@@ -12,10 +15,16 @@ public sealed class InventoryOptions
     public bool SeedDemoStock { get; set; }
 
     /// <summary>Units each demo SKU starts with.</summary>
+    [Range(0, int.MaxValue)]
     public int DemoStockQuantity { get; set; } = 1000;
 
     /// <summary>How long the seeder keeps trying while the sidecar or actor placement is not ready yet.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.0000001", "10675199.02:48:05.4775807")]
     public TimeSpan SeedTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     public static IReadOnlyList<string> DemoSkus { get; } = ["sku-1", "sku-2", "sku-3", "sku-4", "sku-5"];
 }
+
+/// <summary>Checks the data annotations of <see cref="InventoryOptions"/> with generated code (no reflection at start-up).</summary>
+[OptionsValidator]
+public sealed partial class InventoryOptionsValidator : IValidateOptions<InventoryOptions>;

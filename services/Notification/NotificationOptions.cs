@@ -4,7 +4,7 @@ using DaprOrders.Contracts;
 namespace DaprOrders.Notification;
 
 /// <summary>Settings of the <c>Notification</c> configuration section.</summary>
-public sealed class NotificationOptions
+public sealed class NotificationOptions : IValidatableObject
 {
     public const string SectionName = "Notification";
 
@@ -43,6 +43,19 @@ public sealed class NotificationOptions
 
     /// <summary>Pause between background writes of the recent list, so that under load notifications gather into batches.</summary>
     public TimeSpan RecentFlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Channel is not (StoredChannel or WebhookChannel))
+        {
+            yield return new ValidationResult($"{SectionName}:Channel must be '{StoredChannel}' or '{WebhookChannel}'.", [nameof(Channel)]);
+        }
+        else if (Channel == WebhookChannel && string.IsNullOrWhiteSpace(BindingName))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:BindingName is required when {SectionName}:Channel is '{WebhookChannel}'.", [nameof(BindingName)]);
+        }
+    }
 }
 
 /// <summary>Checks the data annotations of <see cref="NotificationOptions"/> with generated code (no reflection at start-up).</summary>

@@ -161,14 +161,6 @@ public sealed class OrderSubmissionTests
             [new OrderSubmissionLine { Quantity = 1, UnitPrice = long.MaxValue }, new OrderSubmissionLine { Quantity = 1, UnitPrice = 1 }], out _));
     }
 
-    [Fact]
-    public void A_valid_submission_converts_to_order_lines_and_an_invalid_one_refuses()
-    {
-        Assert.True(OrderSubmissionValidator.TryParse(Encoding.UTF8.GetBytes(Example), out var submission, out _));
-
-        Assert.Equal([new OrderLine("sku-1", 2, 1999)], submission.ToOrderLines());
-        Assert.Throws<InvalidOperationException>(() => (submission with { Currency = "XXX" }).ToOrderLines());
-    }
 
     [Fact]
     public void Field_errors_serialize_with_the_context_for_problem_details()

@@ -92,7 +92,7 @@ public sealed class PaymentServiceTests : IAsyncLifetime
         Assert.Single(await _host.PublishedOfTypeAsync(Succeeded));
         var record = await _host.GetPaymentAsync("o1");
         Assert.Equal(3, record.GetProperty("attempts").GetInt32());
-        Assert.Equal(3, _host.Gateway.AttemptsFor("o1"));
+        Assert.Equal(1, _host.Gateway.GetSummary().Count);
     }
 
     [Fact]
@@ -213,7 +213,8 @@ public sealed class PaymentServiceTests : IAsyncLifetime
 
         Assert.Equal("CancelledBeforeCharge", (await _host.GetPaymentAsync("o1")).GetProperty("status").GetString());
         Assert.Empty(await _host.PublishedAsync());
-        Assert.Equal(1, _host.Gateway.AttemptsFor("o1"));
+        // flaky-1 fails only its first attempt: a second one would have been an approved charge.
+        Assert.Equal(0, _host.Gateway.GetSummary().Count);
     }
 
     [Fact]

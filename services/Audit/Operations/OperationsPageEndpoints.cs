@@ -1,6 +1,7 @@
 using DaprOrders.Audit.Api;
 using DaprOrders.Audit.DeadLetters;
 using Microsoft.AspNetCore.Http.HttpResults;
+using DaprOrders.ServiceDefaults;
 using DaprOrders.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -20,10 +21,7 @@ public static class OperationsPageEndpoints
 
     public static IServiceCollection AddOperationsPage(this IServiceCollection services)
     {
-        services.AddOptions<OperationsPageOptions>()
-            .BindConfiguration(OperationsPageOptions.SectionName)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OperationsPageOptions>, OperationsPageOptionsValidator>();
+        services.AddValidatedOptions<OperationsPageOptions, OperationsPageOptionsValidator>(OperationsPageOptions.SectionName);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OperationsJsonContext.Default));
         services.AddScoped<OperationsBoard>();
         return services;

@@ -51,10 +51,3 @@ public sealed record TimelineEventView(
 
 /// <summary>An order as the page's timeline panel shows it: Ordering's document (if it answered) and Audit's timeline.</summary>
 public sealed record OrderDetailView(string OrderId, JsonElement? Order, IReadOnlyList<TimelineEventView> Events, IReadOnlyList<SourceProblem> Problems);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(OperationsSnapshot))]
-[JsonSerializable(typeof(OrderDetailView))]
-public sealed partial class OperationsJsonContext : JsonSerializerContext;

@@ -1,22 +1,11 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using DaprOrders.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Ordering.Api;
 
-/// <summary>Rate limit of the public API, per client IP address (section <c>Ordering:RateLimit</c>).</summary>
-public sealed class ApiRateLimitOptions
-{
-    public const string Section = "Ordering:RateLimit";
-
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>Sustained requests per second per client IP.</summary>
-    public int PermitsPerSecond { get; set; } = 2000;
-
-    /// <summary>Requests a client may send at once after being idle (token bucket size).</summary>
-    public int Burst { get; set; } = 4000;
-}
-
+/// <summary>The rate limit of the public API (<see cref="PolicyName"/>), per client IP address.</summary>
 public static class ApiRateLimiting
 {
     public const string PolicyName = "public-api";
@@ -32,18 +21,18 @@ public static class ApiRateLimiting
         return (tokens, TimeSpan.FromTicks(TimeSpan.TicksPerSecond * tokens / permitsPerSecond));
     }
 
-    /// <summary>A token bucket per client IP; 429 problem+json when it is empty; no limit when disabled.</summary>
-    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// A token bucket per client IP; 429 problem+json when it is empty; no limit when disabled. Settings come from
+    /// <see cref="ApiRateLimitOptions"/>, bound and checked at start.
+    /// </summary>
+    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
     {
-        var settings = configuration.GetSection(ApiRateLimitOptions.Section).Get<ApiRateLimitOptions>() ?? new ApiRateLimitOptions();
-        if (settings.Enabled && settings.PermitsPerSecond <= 0)
+        services.AddValidatedOptions<ApiRateLimitOptions, ApiRateLimitOptionsValidator>(ApiRateLimitOptions.SectionName);
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>>((limiter, options) =>
         {
-            throw new InvalidOperationException($"{ApiRateLimitOptions.Section}:PermitsPerSecond must be positive (it is {settings.PermitsPerSecond}); set {ApiRateLimitOptions.Section}:Enabled=false for no limit.");
-        }
-
-        var refill = settings.Enabled ? Refill(settings.PermitsPerSecond) : default;
-        return services.AddRateLimiter(limiter =>
-        {
+            var settings = options.Value;
+            var refill = settings.Enabled ? Refill(settings.PermitsPerSecond) : default;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -74,5 +63,7 @@ public static class ApiRateLimiting
                 });
             });
         });
+
+        return services;
     }
 }

@@ -5,21 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Ordering.Index;
 
-/// <summary>Settings of the operations index (section <c>Ordering:Index</c>).</summary>
-public sealed class OrderIndexOptions
-{
-    public const string Section = "Ordering:Index";
-
-    /// <summary>How many recent orders the index keeps (and <c>GET /orders</c> can list).</summary>
-    public int Capacity { get; set; } = 1000;
-
-    /// <summary>Updates waiting to be written; beyond this they are dropped (the index is an overview, not a record).</summary>
-    public int QueueLimit { get; set; } = SharedStateDocumentSettings.Default.QueueLimit;
-
-    /// <summary>Pause after each write so that updates gather into batches; zero writes as soon as updates arrive.</summary>
-    public TimeSpan FlushInterval { get; set; } = SharedStateDocumentSettings.Default.FlushInterval;
-}
-
 /// <summary>
 /// The operations index (<c>orders-index</c>): counts by status and the latest orders. The intake and the saga hand
 /// it updates without waiting: they must not pay a sidecar round trip, nor contend on one document, for an overview.

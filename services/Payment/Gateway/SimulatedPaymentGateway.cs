@@ -116,15 +116,6 @@ public sealed partial class SimulatedPaymentGateway : IPaymentGateway, IPaymentL
         }
     }
 
-    /// <summary>How many charge attempts this gateway saw for a key (including transient failures).</summary>
-    public int AttemptsFor(string idempotencyKey)
-    {
-        lock (_lock)
-        {
-            return _attempts.GetValueOrDefault(idempotencyKey);
-        }
-    }
-
     public PaymentLedgerSummary GetSummary()
     {
         lock (_lock)

@@ -103,7 +103,7 @@ public sealed class OrderIdentityTests
     private static string Hash(string json)
     {
         var submission = Parse(json);
-        var lines = submission.ToOrderLines();
+        OrderLine[] lines = [.. submission.Lines!.Select(l => new OrderLine(l!.Sku!, (int)l.Quantity!.Value, l.UnitPrice!.Value))];
         return OrderIdentity.HashPayload(submission.CustomerId!, submission.Currency!, lines);
     }
 
