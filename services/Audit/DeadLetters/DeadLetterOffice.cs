@@ -3,6 +3,7 @@ using Dapr;
 using DaprOrders.Audit.Telemetry;
 using DaprOrders.Audit.Timeline;
 using DaprOrders.BuildingBlocks.Messaging;
+using DaprOrders.BuildingBlocks.State;
 using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Audit.DeadLetters;
@@ -35,19 +36,12 @@ public sealed partial class DeadLetterOffice(
             return TopicStatus.Drop;
         }
 
-        var settings = options.Value;
-        DeadLetterRecord? arrived = null;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts && arrived is null; pass++)
+        var written = await store.DeadLetterRecords.UpdateAsync(AuditStore.DeadLetterKey(observed.Id), read =>
         {
-            var entry = await store.GetDeadLetterAsync(observed.Id, cancellationToken);
-            var record = DeadLetterLifecycle.Arrive(entry.Value, observed, payload, timeProvider.GetUtcNow());
-            if (await store.DeadLetterRecords.TryWriteAsync(entry, record, cancellationToken))
-            {
-                arrived = record;
-            }
-        }
-
-        if (arrived is null || !await AddToIndexAsync(observed.Id, cancellationToken))
+            var record = DeadLetterLifecycle.Arrive(read.Value, observed, payload, timeProvider.GetUtcNow());
+            return new StateChange<DeadLetterRecord, DeadLetterRecord>(record, record);
+        }, options.Value.MaxConcurrencyAttempts, cancellationToken);
+        if (written?.Result is not { } arrived || !await AddToIndexAsync(observed.Id, cancellationToken))
         {
             return TopicStatus.Retry;
         }
@@ -86,94 +80,65 @@ public sealed partial class DeadLetterOffice(
     public async Task<DeadLetterActionOutcome> ReplayAsync(string id, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
+        var written = await store.DeadLetterRecords.UpdateAsync(AuditStore.DeadLetterKey(id), read =>
         {
-            var entry = await store.GetDeadLetterAsync(id, cancellationToken);
-            var (result, replayed) = DeadLetterLifecycle.Replay(entry.Value, timeProvider.GetUtcNow());
-            if (result != DeadLetterActionResult.Applied)
-            {
-                return new DeadLetterActionOutcome(result, entry.Value);
-            }
-
-            var before = entry.Value!;
-            if (!await store.DeadLetterRecords.TryWriteAsync(entry, replayed!, cancellationToken))
-            {
-                continue;
-            }
-
-            try
-            {
-                await publisher.PublishCloudEventAsync(replayed!.PubsubName ?? settings.PubsubName, replayed.Topic!,
-                    DeadLetterLifecycle.ReplayPayload(replayed.Payload), replayed.Type, replayed.Id, cancellationToken);
-            }
-            catch (DaprException ex)
-            {
-                LogReplayFailed(logger, id, replayed!.Topic, ex);
-                await UndoReplayAsync(before, replayed, cancellationToken);
-                return new DeadLetterActionOutcome(DeadLetterActionResult.Applied, before, ex.Message);
-            }
-
-            LogReplayed(logger, id, replayed.Topic, replayed.Replays);
-            metrics.DeadLetterReplayed(replayed.Topic, replayed.Type);
-            return new DeadLetterActionOutcome(DeadLetterActionResult.Applied, replayed);
+            var (result, replayed) = DeadLetterLifecycle.Replay(read.Value, timeProvider.GetUtcNow());
+            return new StateChange<DeadLetterRecord, DeadLetterActionOutcome>(replayed, new DeadLetterActionOutcome(result, read.Value));
+        }, settings.MaxConcurrencyAttempts, cancellationToken) ?? throw new DeadLetterContentionException(id);
+        if (written.Value is not { } replayed)
+        {
+            return written.Result;
         }
 
-        throw new DeadLetterContentionException(id);
+        // Written: the outcome holds the record as it was before the replay.
+        var before = written.Result.Record!;
+        try
+        {
+            await publisher.PublishCloudEventAsync(replayed.PubsubName ?? settings.PubsubName, replayed.Topic!,
+                DeadLetterLifecycle.ReplayPayload(replayed.Payload), replayed.Type, replayed.Id, cancellationToken);
+        }
+        catch (DaprException ex)
+        {
+            LogReplayFailed(logger, id, replayed.Topic, ex);
+            await UndoReplayAsync(before, replayed, cancellationToken);
+            return new DeadLetterActionOutcome(DeadLetterActionResult.Applied, before, ex.Message);
+        }
+
+        LogReplayed(logger, id, replayed.Topic, replayed.Replays);
+        metrics.DeadLetterReplayed(replayed.Topic, replayed.Type);
+        return new DeadLetterActionOutcome(DeadLetterActionResult.Applied, replayed);
     }
 
     public async Task<DeadLetterActionOutcome> DiscardAsync(string id, CancellationToken cancellationToken = default)
     {
-        var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
+        var written = await store.DeadLetterRecords.UpdateAsync(AuditStore.DeadLetterKey(id), read =>
         {
-            var entry = await store.GetDeadLetterAsync(id, cancellationToken);
-            var (result, discarded) = DeadLetterLifecycle.Discard(entry.Value, timeProvider.GetUtcNow());
-            if (discarded is null)
-            {
-                return new DeadLetterActionOutcome(result, entry.Value);
-            }
-
-            if (await store.DeadLetterRecords.TryWriteAsync(entry, discarded, cancellationToken))
-            {
-                LogDiscarded(logger, id, discarded.Topic);
-                return new DeadLetterActionOutcome(result, discarded);
-            }
+            var (result, discarded) = DeadLetterLifecycle.Discard(read.Value, timeProvider.GetUtcNow());
+            return new StateChange<DeadLetterRecord, DeadLetterActionOutcome>(discarded, new DeadLetterActionOutcome(result, discarded ?? read.Value));
+        }, options.Value.MaxConcurrencyAttempts, cancellationToken) ?? throw new DeadLetterContentionException(id);
+        if (written.Value is { } discarded)
+        {
+            LogDiscarded(logger, id, discarded.Topic);
         }
 
-        throw new DeadLetterContentionException(id);
+        return written.Result;
     }
 
     private async Task UndoReplayAsync(DeadLetterRecord before, DeadLetterRecord replayed, CancellationToken cancellationToken)
     {
-        for (var pass = 0; pass < options.Value.MaxConcurrencyAttempts; pass++)
-        {
-            var entry = await store.GetDeadLetterAsync(before.Id, cancellationToken);
-            if (entry.Value is not { } current || DeadLetterLifecycle.UndoReplay(current, before, replayed) is not { } undone)
-            {
-                return;
-            }
-
-            if (await store.DeadLetterRecords.TryWriteAsync(entry, undone, cancellationToken))
-            {
-                return;
-            }
-        }
+        // Best effort: a record that changed again since (or kept changing) keeps its Replayed state.
+        await store.DeadLetterRecords.UpdateAsync(AuditStore.DeadLetterKey(before.Id), read =>
+            new StateChange<DeadLetterRecord, bool>(read.Value is { } current ? DeadLetterLifecycle.UndoReplay(current, before, replayed) : null, true),
+            options.Value.MaxConcurrencyAttempts, cancellationToken);
     }
 
     private async Task<bool> AddToIndexAsync(string id, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
-        {
-            var entry = await store.GetDeadLetterIndexAsync(cancellationToken);
-            var updated = (entry.Value ?? DeadLetterIndex.Empty).With(id, settings.MaxDeadLetters);
-            if (updated is null || await store.DeadLetterIndexes.TryWriteAsync(entry, updated, cancellationToken))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var written = await store.DeadLetterIndexes.UpdateAsync(AuditStore.DeadLetterIndexKey, read =>
+            new StateChange<DeadLetterIndex, bool>((read.Value ?? DeadLetterIndex.Empty).With(id, settings.MaxDeadLetters), true),
+            settings.MaxConcurrencyAttempts, cancellationToken);
+        return written is not null;
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Dead letter {EventId} from topic {Topic} ({Type}) stored; arrival {Attempts}")]

@@ -13,25 +13,23 @@ public sealed class NotificationStore(DaprClient dapr, IOptions<NotificationOpti
 {
     public const string RecentKey = "notification-recent";
 
-    private readonly ETaggedStateStore<NotificationRecord> _records = new(dapr, options.Value.StateStore);
-    private readonly ETaggedStateStore<RecentNotifications> _recent = new(dapr, options.Value.StateStore);
-
     public static string RecordKey(string orderId) => $"notification-{orderId}";
 
-    public Task<StateVersion<NotificationRecord>> GetRecordAsync(string orderId, CancellationToken cancellationToken = default) =>
-        _records.ReadAsync(RecordKey(orderId), cancellationToken);
+    /// <summary>The per-order records, changed through <see cref="ETaggedStateStore{T}.ChangeAsync"/> by <see cref="OrderNotifier"/>.</summary>
+    public ETaggedStateStore<NotificationRecord> Records { get; } = new(dapr, options.Value.StateStore);
 
-    /// <summary>Writes <paramref name="record"/> over <paramref name="read"/>; false when someone wrote in between.</summary>
-    public Task<bool> TryWriteRecordAsync(StateVersion<NotificationRecord> read, NotificationRecord record, CancellationToken cancellationToken = default) =>
-        _records.TryWriteAsync(read, record, cancellationToken);
+    public ETaggedStateStore<RecentNotifications> Recent { get; } = new(dapr, options.Value.StateStore);
+
+    public Task<StateVersion<NotificationRecord>> GetRecordAsync(string orderId, CancellationToken cancellationToken = default) =>
+        Records.ReadAsync(RecordKey(orderId), cancellationToken);
 
     public Task<StateVersion<RecentNotifications>> GetRecentAsync(CancellationToken cancellationToken = default) =>
-        _recent.ReadAsync(RecentKey, cancellationToken);
+        Recent.ReadAsync(RecentKey, cancellationToken);
 
     public async Task<IReadOnlyList<NotificationRecord>> GetRecordsAsync(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orderIds);
-        var versions = await _records.ReadManyAsync([.. orderIds.Select(RecordKey)], cancellationToken);
+        var versions = await Records.ReadManyAsync([.. orderIds.Select(RecordKey)], cancellationToken);
         return [.. versions.Select(v => v.Value).OfType<NotificationRecord>()];
     }
 }

@@ -29,66 +29,76 @@ public sealed partial class OrderNotifier(
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var settings = options.Value;
-        for (var pass = 0; pass < settings.MaxConcurrencyAttempts; pass++)
+        if (await store.Records.ChangeAsync(NotificationStore.RecordKey(outcome.OrderId), (pass, ct) => NotifyOnceAsync(pass, outcome, ct),
+                settings.MaxConcurrencyAttempts, cancellationToken) is { } settled)
         {
-            var entry = await store.GetRecordAsync(outcome.OrderId, cancellationToken);
-            var record = entry.Value;
-            var now = timeProvider.GetUtcNow();
-            if (record is not null && record.Kind != outcome.Kind)
-            {
-                // Ordering makes terminal states final, so this means a foreign or corrupt event: the first outcome stands.
-                LogConflictingOutcome(logger, outcome.OrderId, record.Kind, outcome.Kind);
-            }
-
-            switch (NotificationDecision.Decide(record, now))
-            {
-                case NotificationStep.Done:
-                    LogDuplicate(logger, outcome.OrderId);
-                    return TopicStatus.Success;
-
-                case NotificationStep.Wait:
-                    LogSendInProgress(logger, outcome.OrderId, record!.ClaimedUntil);
-                    return TopicStatus.Retry;
-
-                case NotificationStep.Announce:
-                    await AnnounceAsync(entry, cancellationToken);
-                    return TopicStatus.Success;
-
-                case NotificationStep.Create:
-                    var created = new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel.Name,
-                        outcome.Message, NotificationStatus.Pending, now, NewClaimToken(), now + settings.ClaimTimeout,
-                        SendAttempts: 1, SentAt: null, Announced: false);
-                    if (await store.TryWriteRecordAsync(entry, created, cancellationToken) &&
-                        !await TrySendAsync(created, cancellationToken))
-                    {
-                        return TopicStatus.Retry;
-                    }
-
-                    break;
-
-                case NotificationStep.Resume:
-                    var claimed = record! with
-                    {
-                        Channel = channel.Name,
-                        ClaimToken = NewClaimToken(),
-                        ClaimedUntil = now + settings.ClaimTimeout,
-                        SendAttempts = record.SendAttempts + 1,
-                    };
-                    LogResuming(logger, outcome.OrderId, claimed.SendAttempts);
-                    if (await store.TryWriteRecordAsync(entry, claimed, cancellationToken) &&
-                        !await TrySendAsync(claimed, cancellationToken))
-                    {
-                        return TopicStatus.Retry;
-                    }
-
-                    break;
-            }
-
-            // A write lost a race or the notification was just sent: the next pass reads what is there now.
+            return settled;
         }
 
         LogContention(logger, outcome.OrderId, settings.MaxConcurrencyAttempts);
         return TopicStatus.Retry;
+    }
+
+    /// <summary>
+    /// One pass over the order's record; null to read it again (a write lost a race, or the notification was just sent
+    /// and the next pass announces it).
+    /// </summary>
+    private async Task<TopicStatus?> NotifyOnceAsync(StatePass<NotificationRecord> pass, OrderOutcome outcome, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var record = pass.Value;
+        var now = timeProvider.GetUtcNow();
+        if (record is not null && record.Kind != outcome.Kind)
+        {
+            // Ordering makes terminal states final, so this means a foreign or corrupt event: the first outcome stands.
+            LogConflictingOutcome(logger, outcome.OrderId, record.Kind, outcome.Kind);
+        }
+
+        switch (NotificationDecision.Decide(record, now))
+        {
+            case NotificationStep.Done:
+                LogDuplicate(logger, outcome.OrderId);
+                return TopicStatus.Success;
+
+            case NotificationStep.Wait:
+                LogSendInProgress(logger, outcome.OrderId, record!.ClaimedUntil);
+                return TopicStatus.Retry;
+
+            case NotificationStep.Announce:
+                await AnnounceAsync(pass, cancellationToken);
+                return TopicStatus.Success;
+
+            case NotificationStep.Create:
+                var created = new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel.Name,
+                    outcome.Message, NotificationStatus.Pending, now, NewClaimToken(), now + settings.ClaimTimeout,
+                    SendAttempts: 1, SentAt: null, Announced: false);
+                if (await pass.TryWriteAsync(created, cancellationToken) &&
+                    !await TrySendAsync(created, cancellationToken))
+                {
+                    return TopicStatus.Retry;
+                }
+
+                break;
+
+            case NotificationStep.Resume:
+                var claimed = record! with
+                {
+                    Channel = channel.Name,
+                    ClaimToken = NewClaimToken(),
+                    ClaimedUntil = now + settings.ClaimTimeout,
+                    SendAttempts = record.SendAttempts + 1,
+                };
+                LogResuming(logger, outcome.OrderId, claimed.SendAttempts);
+                if (await pass.TryWriteAsync(claimed, cancellationToken) &&
+                    !await TrySendAsync(claimed, cancellationToken))
+                {
+                    return TopicStatus.Retry;
+                }
+
+                break;
+        }
+
+        return null;
     }
 
     /// <summary>Sends under our claim and records Sent. False when the channel failed (claim released, delivery retried).</summary>
@@ -111,20 +121,14 @@ public sealed partial class OrderNotifier(
 
     private async Task MarkSentAsync(string orderId, CancellationToken cancellationToken)
     {
-        for (var pass = 0; pass < options.Value.MaxConcurrencyAttempts; pass++)
+        // Marked Sent even if our lease ran out and another delivery claimed it meanwhile: the message did go out.
+        var written = await store.Records.UpdateAsync(NotificationStore.RecordKey(orderId), read =>
+            new StateChange<NotificationRecord, bool>(read.Value is { Status: not NotificationStatus.Sent } record
+                ? record with { Status = NotificationStatus.Sent, SentAt = timeProvider.GetUtcNow(), ClaimToken = null, ClaimedUntil = null }
+                : null, true), options.Value.MaxConcurrencyAttempts, cancellationToken);
+        if (written is not null)
         {
-            var entry = await store.GetRecordAsync(orderId, cancellationToken);
-            if (entry.Value is not { } record || record.Status == NotificationStatus.Sent)
-            {
-                return;
-            }
-
-            // Marked Sent even if our lease ran out and another delivery claimed it meanwhile: the message did go out.
-            var sent = record with { Status = NotificationStatus.Sent, SentAt = timeProvider.GetUtcNow(), ClaimToken = null, ClaimedUntil = null };
-            if (await store.TryWriteRecordAsync(entry, sent, cancellationToken))
-            {
-                return;
-            }
+            return;
         }
 
         // The record stays Pending with our lease: after ClaimTimeout a redelivery sends again. Rare and logged.
@@ -135,10 +139,10 @@ public sealed partial class OrderNotifier(
     {
         try
         {
-            var entry = await store.GetRecordAsync(claimed.OrderId, cancellationToken);
+            var entry = await store.Records.ReadAsync(NotificationStore.RecordKey(claimed.OrderId), cancellationToken);
             if (entry.Value is { Status: NotificationStatus.Pending } current && current.ClaimToken == claimed.ClaimToken)
             {
-                await store.TryWriteRecordAsync(entry, current with { ClaimToken = null, ClaimedUntil = null }, cancellationToken);
+                await store.Records.TryWriteAsync(entry, current with { ClaimToken = null, ClaimedUntil = null }, cancellationToken);
             }
         }
         catch (DaprException ex)
@@ -149,9 +153,9 @@ public sealed partial class OrderNotifier(
     }
 
     /// <summary>Lists the order in the recent index, publishes <c>notification.sent</c> and notes that it did.</summary>
-    private async Task AnnounceAsync(StateVersion<NotificationRecord> entry, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(StatePass<NotificationRecord> pass, CancellationToken cancellationToken)
     {
-        var record = entry.Value!;
+        var record = pass.Value!;
         recent.Enqueue(record.OrderId);
         var sentAt = record.SentAt ?? record.CreatedAt;
         await publisher.PublishAsync(options.Value.PubsubName, Topics.Notifications,
@@ -160,7 +164,7 @@ public sealed partial class OrderNotifier(
         LogAnnounced(logger, record.OrderId, record.Kind, record.Channel);
 
         // Losing this race only means a later duplicate publishes again, with the same CloudEvent id.
-        await store.TryWriteRecordAsync(entry, record with { Announced = true }, cancellationToken);
+        await pass.TryWriteAsync(record with { Announced = true }, cancellationToken);
     }
 
     private static string NewClaimToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

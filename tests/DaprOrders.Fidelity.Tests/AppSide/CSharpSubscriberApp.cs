@@ -38,8 +38,7 @@ internal sealed class CSharpSubscriberApp : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Configuration["DAPR_HTTP_ENDPOINT"] = sidecarHttpEndpoint.ToString();
         builder.Configuration["DAPR_GRPC_ENDPOINT"] = sidecarGrpcEndpoint.ToString();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, FidelityJsonContext.Default));
-        builder.AddDaprApp();
+        builder.AddDaprApp(FidelityJsonContext.Default);
         var app = builder.Build();
         var deliveries = new SubscriberDeliveries();
 
