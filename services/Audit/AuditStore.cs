@@ -42,10 +42,6 @@ public sealed class AuditStore(DaprClient dapr, IOptions<AuditOptions> options)
     public Task<StateVersion<DeadLetterIndex>> GetDeadLetterIndexAsync(CancellationToken cancellationToken = default) =>
         DeadLetterIndexes.ReadAsync(DeadLetterIndexKey, cancellationToken);
 
-    public async Task<IReadOnlyList<DeadLetterRecord>> GetDeadLettersAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(eventIds);
-        var versions = await DeadLetterRecords.ReadManyAsync([.. eventIds.Select(DeadLetterKey)], cancellationToken);
-        return [.. versions.Select(v => v.Value).OfType<DeadLetterRecord>()];
-    }
+    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLettersAsync(IEnumerable<string> eventIds, CancellationToken cancellationToken = default) =>
+        DeadLetterRecords.ReadValuesAsync(eventIds.Select(DeadLetterKey), cancellationToken);
 }

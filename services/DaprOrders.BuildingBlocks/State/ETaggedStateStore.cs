@@ -62,6 +62,14 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
             : new StateVersion<T>(key, null, string.Empty))];
     }
 
+    /// <summary>The values of those of <paramref name="keys"/> that exist, in the order asked, in one bulk call.</summary>
+    public async Task<IReadOnlyList<T>> ReadValuesAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var versions = await ReadManyAsync([.. keys], cancellationToken);
+        return [.. versions.Select(v => v.Value).OfType<T>()];
+    }
+
     /// <summary>Writes <paramref name="value"/> over what <paramref name="read"/> saw; false when someone wrote in between.</summary>
     public async Task<bool> TryWriteAsync(StateVersion<T> read, T value, CancellationToken cancellationToken = default)
     {

@@ -26,10 +26,6 @@ public sealed class NotificationStore(DaprClient dapr, IOptions<NotificationOpti
     public Task<StateVersion<RecentNotifications>> GetRecentAsync(CancellationToken cancellationToken = default) =>
         Recent.ReadAsync(RecentKey, cancellationToken);
 
-    public async Task<IReadOnlyList<NotificationRecord>> GetRecordsAsync(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(orderIds);
-        var versions = await Records.ReadManyAsync([.. orderIds.Select(RecordKey)], cancellationToken);
-        return [.. versions.Select(v => v.Value).OfType<NotificationRecord>()];
-    }
+    public Task<IReadOnlyList<NotificationRecord>> GetRecordsAsync(IEnumerable<string> orderIds, CancellationToken cancellationToken = default) =>
+        Records.ReadValuesAsync(orderIds.Select(RecordKey), cancellationToken);
 }
