@@ -56,6 +56,15 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output) : IDisposable
         var processes = AssertWellFormed(report, SagaBenchmark.ProcessTitle);
         Assert.Equal(["emulator", "ordering", "inventory", "payment", "notification", "audit", "bench-observer"], processes.Rows.Select(r => r[0]));
         Assert.All(processes.Rows, r => Assert.True(Number(processes, r, "peak RSS (VmHWM) MB") > 0, $"no memory reading for {r[0]}"));
+
+        // Every order costs exchanges in every service (each takes at least one delivery), and the total adds them up.
+        var exchanges = AssertWellFormed(report, ExchangeCounts.Title);
+        Assert.All(["ordering", "inventory", "payment", "notification", "audit"], app =>
+            Assert.Contains(exchanges.Rows, r => r[0] == app && r[1] == "delivery"));
+        var total = Assert.Single(exchanges.Rows, r => r[0] == "total (services)" && r[1] == "all");
+        var subtotals = exchanges.Rows.Where(r => r[0] is not "total (services)" and not "bench-observer" && r[1] == "all").Sum(r => Number(exchanges, r, "exchanges"));
+        Assert.Equal(subtotals, Number(exchanges, total, "exchanges"));
+        Assert.True(Number(exchanges, total, "per completed order") > 0);
     }
 
     [Fact]

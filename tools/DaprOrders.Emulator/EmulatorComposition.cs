@@ -1,4 +1,5 @@
 using DaprOrders.Emulator.Actors;
+using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Hosting;
 using DaprOrders.Emulator.Invocation;
 using DaprOrders.Emulator.PubSub;
@@ -16,6 +17,8 @@ internal static class EmulatorComposition
         services.AddSingleton<ISidecarApi, HealthApi>();
         services.AddSingleton<SidecarMetadata>();
         services.AddSingleton<ISidecarApi, MetadataApi>();
+        services.AddSingleton<ExchangeLedger>();
+        services.AddSingleton<ISidecarApi, ExchangesApi>();
         // Building blocks: one line each.
         services.AddEmulatorResiliency();
         services.AddEmulatorState();

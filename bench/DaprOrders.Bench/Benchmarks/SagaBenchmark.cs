@@ -87,6 +87,8 @@ internal static partial class SagaBenchmark
         }
 
         var before = system.Sample();
+        var sidecar = new Uri($"http://127.0.0.1:{system["ordering"].SidecarPort}");
+        var exchangesBefore = await ExchangeCounts.ReadAsync(client, sidecar);
 
         // Phase 1: maximum rate; the clock runs until the last order is terminal.
         progress.WriteLine($"B2 phase 1: {settings.Orders} orders, {settings.Connections} connections");
@@ -98,6 +100,9 @@ internal static partial class SagaBenchmark
         var settled = await WaitUntilSettledAsync(system, SettleTimeout, unfinished, "phase 1");
         var settledSeconds = (double)(settled - started) / Stopwatch.Frequency;
         var afterPhase1 = system.Sample();
+        // After the settle, so Audit's and Notification's work on phase 1's orders is in.
+        var exchanges = ExchangeCounts.Delta(exchangesBefore, await ExchangeCounts.ReadAsync(client, sidecar));
+        await File.WriteAllTextAsync(Path.Combine(work, "exchanges-phase1.json"), JsonSerializer.Serialize(exchanges, Json));
         await client.DeleteAsync(new Uri(observer, "/observed"));
 
         // Phase 2: open loop at half the maximum; latency from the scheduled send time (no coordinated omission).
@@ -156,13 +161,13 @@ internal static partial class SagaBenchmark
         await WaitUntilSettledAsync(system, SettleTimeout, unfinished, "phase 2");
         var after = system.Sample();
         return Report(unfinished, settings, system, intake, terminal, sagaSeconds, settledSeconds, maxRate, rate, latency, phase2Terminal, failures,
-            before, afterPhase1, after, rssMax);
+            before, afterPhase1, after, rssMax, exchanges);
     }
 
     private static BenchmarkReport Report(List<string> unfinished, BenchSettings settings, EmulatedSystem system, LoadResult intake, ObservedOrder[] terminal, double sagaSeconds,
         double settledSeconds, double maxRate, double rate, LatencyHistogram latency, ObservedOrder[] phase2, int failures,
         IReadOnlyDictionary<string, ProcessSample> before, IReadOnlyDictionary<string, ProcessSample> afterPhase1,
-        IReadOnlyDictionary<string, ProcessSample> after, Dictionary<string, long> rssMax)
+        IReadOnlyDictionary<string, ProcessSample> after, Dictionary<string, long> rssMax, IReadOnlyList<ExchangeRow> exchanges)
     {
         var report = new BenchmarkReport("B2 whole saga");
         report.Notes.AddRange(unfinished.Select(u => "INCOMPLETE: " + u));
@@ -194,6 +199,7 @@ internal static partial class SagaBenchmark
         }
 
         report.Tables.Add(processes);
+        report.Tables.Add(ExchangeCounts.Table(exchanges, completed, [.. system.Apps.Select(a => a.AppId).Where(a => a != ObserverAppId)]));
         report.Tables.Add(new ResultTable("B2 targets", "target", "measured", "verdict")
             .Add("≥ 1,000 orders/s", Figures.Rate(maxRate), Figures.Verdict(maxRate >= 1000))
             .Add("each service ≤ 100 MB RSS at steady load", Figures.Megabytes(worst) + " MB (largest)", Figures.Verdict(worst <= 100L * 1024 * 1024)));
@@ -202,6 +208,7 @@ internal static partial class SagaBenchmark
         report.Notes.Add($"Warm-up before phase 1: up to {Figures.Count(settings.Orders)} orders in at most {settings.Warmup.TotalSeconds:0.#} s at {settings.Connections} connections, waited for until terminal and not counted (CPU columns start after it).");
         report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
         report.Notes.Add($"All subscribers idle: the processes together used less than {IdleCores:0.##} of a core over {SettleWindow.TotalSeconds:0.#} s (Audit and Notification finish after the order is terminal). Phase 2 starts then, and each phase's CPU columns run until then.");
+        report.Notes.Add($"Exchanges: the emulator's counts (GET /emulator/v1.0/exchanges) from the start of phase 1 until all subscribers were idle after it, divided by its completed orders; one order alone costs what tests/DaprOrders.EndToEnd.Tests/ExchangeCountTests.cs pins (docs/saga.md, \"Exchanges per order\"). {ObserverAppId} is the benchmark's own subscriber, not in the total.");
         report.Notes.Add("Services ran as their Release builds (dotnet app.dll), with the runtime settings of their project files (docs/benchmarks.md, Memory).");
         return report;
     }

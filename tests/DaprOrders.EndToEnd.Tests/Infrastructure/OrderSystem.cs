@@ -8,6 +8,7 @@ using DaprOrders.Emulator;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.PubSub;
 using DaprOrders.Testing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -127,7 +128,7 @@ public sealed class OrderSystem : IAsyncDisposable
             IInProcessService Host<TProgram>(string appId)
                 where TProgram : class =>
                 new InProcessService<TProgram>(appId, ports[appId], new Uri($"http://127.0.0.1:{sidecarPorts[appId]}"), options.SettingsFor(appId),
-                    [deliveries.StartupFilterFor(appId)], logs, grpcEndpoint: new Uri($"http://127.0.0.1:{grpcPorts[appId]}"));
+                    [deliveries.StartupFilterFor(appId), .. options.StartupFiltersFor(appId)], logs, grpcEndpoint: new Uri($"http://127.0.0.1:{grpcPorts[appId]}"));
 
             // Apps first, as `dapr run` starts them: each waits for its sidecar in the background, and the sidecars
             // find the app ports already open instead of probing ports that are still closed.
@@ -275,6 +276,7 @@ public sealed class OrderSystem : IAsyncDisposable
 public sealed class OrderSystemOptions
 {
     private readonly Dictionary<string, Dictionary<string, string?>> _settings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<IStartupFilter>> _startupFilters = new(StringComparer.Ordinal);
 
     public List<string> ExtraResourcesPaths { get; } = [];
 
@@ -298,6 +300,20 @@ public sealed class OrderSystemOptions
         settings[key] = value;
         return this;
     }
+
+    /// <summary>Middleware in front of one app's pipeline (e.g. a gate on its deliveries); the app's code is unchanged.</summary>
+    public OrderSystemOptions AddStartupFilter(string appId, IStartupFilter filter)
+    {
+        if (!_startupFilters.TryGetValue(appId, out var filters))
+        {
+            _startupFilters[appId] = filters = [];
+        }
+
+        filters.Add(filter);
+        return this;
+    }
+
+    internal IReadOnlyList<IStartupFilter> StartupFiltersFor(string appId) => _startupFilters.GetValueOrDefault(appId) ?? [];
 
     internal IReadOnlyDictionary<string, string?> SettingsFor(string appId)
     {

@@ -1,3 +1,5 @@
+using DaprOrders.Emulator.Diagnostics;
+
 namespace DaprOrders.Emulator.Actors;
 
 /// <summary>One actor instance on one hosting app.</summary>
@@ -20,6 +22,12 @@ public sealed record ActorCall(
 {
     public static ActorCall Method(string method, ReadOnlyMemory<byte> body, string? contentType) =>
         new($"method/{Uri.EscapeDataString(method)}", body, contentType);
+
+    /// <summary>What kind of delivery into the app this turn is, for the exchange counts.</summary>
+    public AppDelivery Delivery =>
+        Path.StartsWith("method/remind/", StringComparison.Ordinal) ? AppDelivery.ActorReminder
+        : Path.StartsWith("method/timer/", StringComparison.Ordinal) ? AppDelivery.ActorTimer
+        : AppDelivery.ActorMethod;
 }
 
 /// <summary>What the app answered. daprd accepts exactly 200 as success (dapr/dapr release-1.17 pkg/actors/targets/app/app.go).</summary>

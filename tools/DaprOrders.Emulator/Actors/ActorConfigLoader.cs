@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -46,6 +47,7 @@ internal sealed partial class ActorConfigLoader(ActorPlacement placement, ActorR
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         try
         {
+            sidecar.Exchanges.CountDelivery(AppDelivery.ConfigProbe);
             using var response = await channel.SendAsync(request, cancellationToken);
             if ((int)response.StatusCode != 200)
             {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using DaprOrders.Emulator.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace DaprOrders.Emulator.Actors;
@@ -295,6 +296,7 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, $"/actors/{Uri.EscapeDataString(address.ActorType)}/{Uri.EscapeDataString(address.ActorId)}");
+            activation.Host.Sidecar.Exchanges.CountDelivery(AppDelivery.ActorDeactivation);
             using var response = await channel.SendAsync(request, cancellationToken);
             if ((int)response.StatusCode != 200)
             {
@@ -345,6 +347,7 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, cancellationToken);
         try
         {
+            host.Sidecar.Exchanges.CountDelivery(call.Delivery);
             using var response = await channel.SendAsync(request, linked.Token);
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
             var headers = response.Headers.Concat(response.Content.Headers)

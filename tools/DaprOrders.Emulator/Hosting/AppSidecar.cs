@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Grpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,7 @@ public sealed partial class AppSidecar : IAsyncDisposable
         _services = services;
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"DaprOrders.Emulator.Sidecar.{options.AppId}");
         AppChannel = CreateAppChannel(options);
+        Exchanges = new SidecarExchanges(options.AppId);
     }
 
     public string AppId => Options.AppId;
@@ -53,6 +55,9 @@ public sealed partial class AppSidecar : IAsyncDisposable
     /// Null when the app has no port.
     /// </summary>
     public HttpClient? AppChannel { get; }
+
+    /// <summary>Counts of this app's calls into the sidecar and the sidecar's deliveries into the app.</summary>
+    public SidecarExchanges Exchanges { get; }
 
     /// <summary>True once the app's port is open and every connection participant (actors, subscriptions) has run.</summary>
     public bool IsAppReady => _ready.Task.IsCompletedSuccessfully;
@@ -88,6 +93,7 @@ public sealed partial class AppSidecar : IAsyncDisposable
         web.Use(ServeOnlyGrpcOnGrpcPort);
         web.Use(CleanPath);
         web.UseRouting(); // after CleanPath: routes match the cleaned path
+        web.Use(CountExchange); // after routing (it classifies by route), before the token check (a refused call is an exchange too)
         web.Use(RequireApiToken);
         foreach (var api in _services.GetServices<ISidecarApi>())
         {
@@ -184,6 +190,12 @@ public sealed partial class AppSidecar : IAsyncDisposable
             context.Request.Path = new PathString("/" + string.Join('/', segments));
         }
 
+        return next();
+    }
+
+    private Task CountExchange(HttpContext context, Func<Task> next)
+    {
+        Exchanges.CountCall(context);
         return next();
     }
 

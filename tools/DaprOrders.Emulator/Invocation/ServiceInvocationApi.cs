@@ -1,3 +1,4 @@
+using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Hosting;
 using DaprOrders.Emulator.PubSub;
 using DaprOrders.Emulator.Resiliency;
@@ -70,6 +71,7 @@ internal sealed class ServiceInvocationApi(EmulatedApps apps, ResiliencyPolicies
                     request.Headers.TryAddWithoutValidation("tracestate", traceState);
                 }
 
+                target.Exchanges.CountDelivery(AppDelivery.Invocation);
                 using var response = await target.AppChannel.SendAsync(request, token);
                 var relayed = new RelayedResponse(
                     (int)response.StatusCode,

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.Hosting;
 using DaprOrders.Emulator.Resiliency;
@@ -144,6 +145,7 @@ public sealed partial class PubSubSubscriber(
                 request.Headers.TryAddWithoutValidation("dapr-app-id", sidecar.AppId);
                 try
                 {
+                    sidecar.Exchanges.CountDelivery(AppDelivery.SubscribeProbe);
                     return Attempt<HttpResponseMessage>.Succeeded(await sidecar.AppChannel!.SendAsync(request, token));
                 }
                 catch (HttpRequestException ex)
@@ -423,6 +425,7 @@ public sealed partial class PubSubSubscriber(
             }
         }
 
+        sidecar.Exchanges.CountDelivery(AppDelivery.TopicEvent);
         using var response = await channel.SendAsync(request, cancellationToken);
         var status = (int)response.StatusCode;
         if (status == 404)
@@ -653,6 +656,7 @@ public sealed partial class PubSubSubscriber(
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(GoJson.Serialize(body)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("Pubsubname", subscription.Component.Name);
+        sidecar.Exchanges.CountDelivery(AppDelivery.TopicBulk);
         using var response = await channel.SendAsync(request, cancellationToken);
         var status = (int)response.StatusCode;
         if (status == 404)
