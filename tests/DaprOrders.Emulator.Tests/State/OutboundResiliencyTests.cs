@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DaprOrders.Emulator.Resiliency;
+using DaprOrders.Emulator.Resources;
+using DaprOrders.Emulator.Tests.Infrastructure;
+using DaprOrders.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DaprOrders.Emulator.Tests.State;
+
+// State calls run through the store's outbound resiliency policy, as daprd v1.17.13 runs them: pkg/api/http/http.go and
+// pkg/api/universal/state.go (get, delete, transaction), pkg/components/state/bulk.go (a save marks an ETag error
+// permanent), pkg/resiliency/policy.go (the breaker wraps every attempt and counts every error) and
+// pkg/resiliency/resiliency.go (one breaker per component; a named target gets no Default*Policy).
+public sealed class OutboundResiliencyTests
+{
+    private static readonly Dictionary<string, TestApp?> OrdersApp = new() { ["orders"] = null };
+
+    private static ResourceFolder Store(string policies, string target) => new ResourceFolder().WithStateStore().Write("resiliency.yaml", $"""
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata:
+          name: test
+        spec:
+          policies:
+        {policies}
+          targets:
+            components:
+              statestore:
+                outbound:
+        {target}
+        """);
+
+    private static async Task SaveAsync(EmulatorTestBed bed, string key, int value)
+    {
+        var saved = await bed.PostJsonAsync("orders", "/v1.0/state/statestore", $$"""[{"key":"{{key}}","value":{{value}}}]""");
+        Assert.Equal(HttpStatusCode.NoContent, saved.StatusCode);
+    }
+
+    private static async Task<string?> ErrorCode(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())?["errorCode"]?.GetValue<string>();
+
+    [Fact]
+    public async Task Twelve_conflicting_writes_in_a_row_leave_the_store_usable_with_the_repositorys_resiliency()
+    {
+        // The repository's own policy next to an orderstore with the outbox, as Ordering uses it.
+        var resources = new ResourceFolder().WithPubSub().WithStateStore("orderstore", metadata: """
+                - name: outboxPublishPubsub
+                  value: pubsub
+                - name: outboxPublishTopic
+                  value: orders
+                - name: outboxDiscardWhenMissingState
+                  value: "true"
+            """).Write("resiliency.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "components", "shared", "resiliency.yaml")));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null }, clock);
+        const string Create = """
+            {"operations":[{"operation":"upsert","request":{"key":"order-1","value":{"n":1},"options":{"concurrency":"first-write"}}}]}
+            """;
+        Assert.Equal(HttpStatusCode.NoContent, (await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create)).StatusCode);
+
+        // A fake clock nobody advances: a retry of any of these would hang the request instead of answering.
+        for (var i = 0; i < 12; i++)
+        {
+            var conflict = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create).WaitAsync(EmulatorTestBed.Deadline);
+            Assert.Equal(HttpStatusCode.InternalServerError, conflict.StatusCode);
+            Assert.Equal("ERR_STATE_TRANSACTION", await ErrorCode(conflict));
+        }
+
+        var read = await bed.Http.GetAsync(bed.Sidecar("ordering", "/v1.0/state/orderstore/order-1")).WaitAsync(EmulatorTestBed.Deadline);
+        var next = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create.Replace("order-1", "order-2", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, next.StatusCode);
+        Assert.Equal(0, bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>().RetryWaitsStarted);
+    }
+
+    [Fact]
+    public async Task A_conflict_is_retried_on_a_delete_and_in_a_transaction_but_not_on_a_save()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var bed = await EmulatorTestBed.StartAsync(Store("""
+                retries:
+                  once:
+                    policy: constant
+                    duration: 1s
+                    maxRetries: 1
+            """, "          retry: once"), OrdersApp, clock);
+        var policies = bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>();
+        await SaveAsync(bed, "k", 1);
+
+        var save = await bed.PostJsonAsync("orders", "/v1.0/state/statestore", """[{"key":"k","value":2,"etag":"stale"}]""").WaitAsync(EmulatorTestBed.Deadline);
+        Assert.Equal(HttpStatusCode.Conflict, save.StatusCode);
+        Assert.Equal(0, policies.RetryWaitsStarted);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Delete, bed.Sidecar("orders", "/v1.0/state/statestore/k"));
+        stale.Headers.TryAddWithoutValidation("If-Match", "stale");
+        var delete = bed.Http.SendAsync(stale);
+        await Eventually.UntilAsync(() => Task.FromResult(policies.RetryWaitsStarted >= 1), "the delete's retry to wait", timeout: EmulatorTestBed.Deadline);
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Conflict, (await delete.WaitAsync(EmulatorTestBed.Deadline)).StatusCode);
+
+        var transaction = bed.PostJsonAsync("orders", "/v1.0/state/statestore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"k","value":3,"etag":"stale"}}]}
+            """);
+        await Eventually.UntilAsync(() => Task.FromResult(policies.RetryWaitsStarted >= 2), "the transaction's retry to wait", timeout: EmulatorTestBed.Deadline);
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var failed = await transaction.WaitAsync(EmulatorTestBed.Deadline);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("ERR_STATE_TRANSACTION", await ErrorCode(failed));
+        Assert.Equal(2, policies.RetryWaitsStarted);
+    }
+
+    [Fact]
+    public async Task Conflicts_open_the_stores_breaker_and_then_reads_fail_until_it_half_opens()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var bed = await EmulatorTestBed.StartAsync(Store("""
+                circuitBreakers:
+                  store:
+                    maxRequests: 1
+                    timeout: 15s
+                    trip: consecutiveFailures > 2
+            """, "          circuitBreaker: store"), OrdersApp, clock);
+        await SaveAsync(bed, "k", 1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var conflict = await bed.PostJsonAsync("orders", "/v1.0/state/statestore", """[{"key":"k","value":2,"etag":"stale"}]""");
+            Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        }
+
+        var blocked = await bed.Http.GetAsync(bed.Sidecar("orders", "/v1.0/state/statestore/k"));
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(15));
+        var probe = await bed.Http.GetAsync(bed.Sidecar("orders", "/v1.0/state/statestore/k"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, blocked.StatusCode);
+        Assert.Equal("ERR_STATE_GET", await ErrorCode(blocked));
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_named_store_target_gets_no_default_policy_and_shares_one_breaker_between_inbound_and_outbound()
+    {
+        var resources = new ResourceFolder().WithPubSub().WithStateStore().WithStateStore("other").Write("resiliency.yaml", """
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: test
+            spec:
+              policies:
+                timeouts:
+                  short: 1s
+                retries:
+                  DefaultStatestoreComponentOutboundRetryPolicy:
+                    policy: constant
+                    duration: 1s
+                    maxRetries: 3
+                circuitBreakers:
+                  broker:
+                    trip: consecutiveFailures > 5
+              targets:
+                components:
+                  statestore:
+                    outbound:
+                      timeout: short
+                  pubsub:
+                    inbound:
+                      circuitBreaker: broker
+                    outbound:
+                      circuitBreaker: broker
+            """);
+        await using var bed = await EmulatorTestBed.StartAsync(resources, OrdersApp);
+        var policies = bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>();
+        var named = bed.StateStores.Find("orders", "statestore")!.Definition;
+        var unnamed = bed.StateStores.Find("orders", "other")!.Definition;
+        var pubsub = bed.Emulator.Services.GetRequiredService<EmulatorResources>().Components.Single(c => c.Name == "pubsub");
+
+        Assert.Null(policies.ForComponentOutbound("orders", named).Policy.Retry);
+        Assert.Equal(TimeSpan.FromSeconds(1), policies.ForComponentOutbound("orders", named).Policy.Timeout);
+        Assert.Equal(3, policies.ForComponentOutbound("orders", unnamed).Policy.Retry!.MaxRetries);
+        Assert.Same(policies.ForComponentInbound("orders", pubsub).Policy.CircuitBreaker, policies.ForComponentOutbound("orders", pubsub).Policy.CircuitBreaker);
+    }
+}
