@@ -1,9 +1,13 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Dapr;
+using Dapr.Client;
 using DaprOrders.Emulator.Resiliency;
 using DaprOrders.Emulator.Resources;
+using DaprOrders.Emulator.Tests.DotNetSdk;
 using DaprOrders.Emulator.Tests.Infrastructure;
 using DaprOrders.Testing;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -41,37 +45,42 @@ public sealed class OutboundResiliencyTests
     private static async Task<string?> ErrorCode(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())?["errorCode"]?.GetValue<string>();
 
+    // Through the official .NET SDK's DaprClient (gRPC), as the services call their stores, on the repository's own
+    // components (components/shared/resiliency.yaml, components/in-memory): Ordering's first-write outbox transaction
+    // meeting a stored order, and a service's ETag-guarded save meeting a newer write, twelve times each in a row.
+    // With a retry, a fake clock nobody advances would hang the call; with a breaker (> 10 consecutive failures, as
+    // infrastructureBreaker has), the twelfth conflict would have opened it and the next read would fail.
     [Fact]
     public async Task Twelve_conflicting_writes_in_a_row_leave_the_store_usable_with_the_repositorys_resiliency()
     {
-        // The repository's own policy next to an orderstore with the outbox, as Ordering uses it.
-        var resources = new ResourceFolder().WithPubSub().WithStateStore("orderstore", metadata: """
-                - name: outboxPublishPubsub
-                  value: pubsub
-                - name: outboxPublishTopic
-                  value: orders
-                - name: outboxDiscardWhenMissingState
-                  value: "true"
-            """).Write("resiliency.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "components", "shared", "resiliency.yaml")));
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null }, clock);
-        const string Create = """
-            {"operations":[{"operation":"upsert","request":{"key":"order-1","value":{"n":1},"options":{"concurrency":"first-write"}}}]}
-            """;
-        Assert.Equal(HttpStatusCode.NoContent, (await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create)).StatusCode);
+        await using var bed = await EmulatorTestBed.StartAsync(new ResourceFolder(), new Dictionary<string, TestApp?> { ["ordering"] = null }, clock,
+            options =>
+            {
+                options.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "shared"));
+                options.ResourcesPaths.Add(Path.Combine(RepositoryRoot.Path, "components", "in-memory"));
+            });
+        using var dapr = SdkTestBed.NewClient(bed.Emulator["ordering"], apiToken: null);
+        var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        IReadOnlyList<StateTransactionRequest> Create(string key) =>
+            [new StateTransactionRequest(key, """{"n":1}"""u8.ToArray(), StateOperationType.Upsert, options: firstWrite)];
+        await dapr.ExecuteStateTransactionAsync("orderstore", Create("order-1"));
+        await dapr.SaveStateAsync("statestore", "stock-1", 1);
+        var (_, staleETag) = await dapr.GetStateAndETagAsync<int>("statestore", "stock-1");
+        await dapr.SaveStateAsync("statestore", "stock-1", 2);
 
-        // A fake clock nobody advances: a retry of any of these would hang the request instead of answering.
         for (var i = 0; i < 12; i++)
         {
-            var conflict = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create).WaitAsync(EmulatorTestBed.Deadline);
-            Assert.Equal(HttpStatusCode.InternalServerError, conflict.StatusCode);
-            Assert.Equal("ERR_STATE_TRANSACTION", await ErrorCode(conflict));
+            var clash = await Assert.ThrowsAsync<DaprException>(() => dapr.ExecuteStateTransactionAsync("orderstore", Create("order-1")).WaitAsync(EmulatorTestBed.Deadline));
+            Assert.Equal(StatusCode.Internal, Assert.IsType<RpcException>(clash.InnerException).StatusCode);
+            Assert.False(await dapr.TrySaveStateAsync("statestore", "stock-1", 3, staleETag).WaitAsync(EmulatorTestBed.Deadline));
         }
 
-        var read = await bed.Http.GetAsync(bed.Sidecar("ordering", "/v1.0/state/orderstore/order-1")).WaitAsync(EmulatorTestBed.Deadline);
-        var next = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", Create.Replace("order-1", "order-2", StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, next.StatusCode);
+        Assert.NotNull(await dapr.GetStateAsync<JsonObject>("orderstore", "order-1").WaitAsync(EmulatorTestBed.Deadline));
+        await dapr.ExecuteStateTransactionAsync("orderstore", Create("order-2")).WaitAsync(EmulatorTestBed.Deadline);
+        var (stock, etag) = await dapr.GetStateAndETagAsync<int>("statestore", "stock-1").WaitAsync(EmulatorTestBed.Deadline);
+        Assert.Equal(2, stock);
+        Assert.True(await dapr.TrySaveStateAsync("statestore", "stock-1", 3, etag).WaitAsync(EmulatorTestBed.Deadline));
         Assert.Equal(0, bed.Emulator.Services.GetRequiredService<ResiliencyPolicies>().RetryWaitsStarted);
     }
 

@@ -7,7 +7,6 @@ extern alias payment;
 using DaprOrders.Emulator;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.PubSub;
-using DaprOrders.Emulator.State;
 using DaprOrders.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,7 +28,6 @@ public sealed class OrderSystem : IAsyncDisposable
     private readonly Dictionary<string, HttpClient> _clients;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ITestOutputHelper? _output;
-    private readonly SemaphoreSlim _outboxGate = new(1, 1);
 
     private OrderSystem(DaprEmulator emulator, FakeTimeProvider clock, List<IInProcessService> hosts, DeliveryLog deliveries, ILoggerFactory? loggerFactory, ITestOutputHelper? output, string operatorToken)
     {
@@ -41,8 +39,8 @@ public sealed class OrderSystem : IAsyncDisposable
         _hosts = hosts;
         _loggerFactory = loggerFactory;
         _clients = hosts.ToDictionary(h => h.AppId, h => h.CreateApiClient(), StringComparer.Ordinal);
-        var ordering = _clients["ordering"];
-        _clients["ordering"] = new HttpClient(new ReleasingOutbox(ordering, this)) { BaseAddress = ordering.BaseAddress };
+        // daprd's outbox publishes order.created about 1 s after the commit: the clock lets that second pass after a POST.
+        _clients["ordering"] = OutboxReleasingHandler.Wrap(_clients["ordering"], emulator, SettleTimeout);
     }
 
     public DaprEmulator Emulator { get; }
@@ -54,9 +52,6 @@ public sealed class OrderSystem : IAsyncDisposable
     public DeliveryLog Deliveries { get; }
 
     public PubSubBroker Broker => Emulator.Services.GetRequiredService<PubSubBroker>();
-
-    /// <summary>daprd's outbox in the emulator: internal messages waiting for their marker.</summary>
-    public TransactionalOutbox Outbox => Emulator.Services.GetRequiredService<TransactionalOutbox>();
 
     /// <summary>Faults injected into pub/sub deliveries (duplicates, failures, delays, drops).</summary>
     public FaultInjection Faults => Emulator.Services.GetRequiredService<FaultInjection>();
@@ -221,27 +216,6 @@ public sealed class OrderSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Lets virtual time pass while outbox messages wait for their marker, one second at a time: daprd's outbox
-    /// publishes an order's <c>order.created</c> about 1 s after the commit (the emulator's TransactionalOutbox), which
-    /// real time would give it. Requests through <see cref="Ordering"/> call this after every POST.
-    /// </summary>
-    public async Task ReleaseOutboxAsync()
-    {
-        await _outboxGate.WaitAsync();
-        try
-        {
-            while (Outbox.Pending > 0)
-            {
-                await Emulator.AdvanceClockAsync(TimeSpan.FromSeconds(1), timeout: SettleTimeout);
-            }
-        }
-        finally
-        {
-            _outboxGate.Release();
-        }
-    }
-
     /// <summary>Advances the clock step by step until <paramref name="condition"/> holds; fails after <paramref name="limit"/> of virtual time.</summary>
     public async Task AdvanceClockUntilAsync(Func<Task<bool>> condition, TimeSpan step, TimeSpan limit, string awaited)
     {
@@ -288,8 +262,6 @@ public sealed class OrderSystem : IAsyncDisposable
             client.Dispose();
         }
 
-        _outboxGate.Dispose();
-
         // Sidecars first, so that nothing is delivered into a service that is shutting down.
         await Emulator.DisposeAsync();
         foreach (var host in _hosts)
@@ -334,38 +306,6 @@ public sealed class OrderSystemOptions
         var settings = new Dictionary<string, string?>(_settings.GetValueOrDefault(appId) ?? [], StringComparer.Ordinal);
         settings.TryAdd("OperatorAccess:Token", OperatorToken);
         return settings;
-    }
-}
-
-// Sends through the service's client, then lets the outbox's second phase run on the virtual clock after a POST.
-internal sealed class ReleasingOutbox(HttpClient service, OrderSystem system) : HttpMessageHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // HttpClient refuses a request message another HttpClient already sent: forward a copy.
-        var forwarded = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content, Version = request.Version };
-        foreach (var header in request.Headers)
-        {
-            forwarded.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        var response = await service.SendAsync(forwarded, cancellationToken);
-        if (request.Method == HttpMethod.Post)
-        {
-            await system.ReleaseOutboxAsync();
-        }
-
-        return response;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            service.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }
 
