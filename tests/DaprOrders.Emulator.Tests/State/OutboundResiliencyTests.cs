@@ -4,6 +4,7 @@ using Dapr;
 using Dapr.Client;
 using DaprOrders.Emulator.Resiliency;
 using DaprOrders.Emulator.Resources;
+using DaprOrders.Emulator.Tests.Actors;
 using DaprOrders.Emulator.Tests.DotNetSdk;
 using DaprOrders.Emulator.Tests.Infrastructure;
 using DaprOrders.Testing;
@@ -146,6 +147,48 @@ public sealed class OutboundResiliencyTests
         Assert.Equal(HttpStatusCode.InternalServerError, blocked.StatusCode);
         Assert.Equal("ERR_STATE_GET", await ErrorCode(blocked));
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
+
+    // dapr/dapr v1.17.13 pkg/actors/state/state.go executeStateStoreTransaction: an actor state transaction runs through
+    // the actor state store's outbound policy, so its conflicts reach the store's breaker and an open breaker refuses it.
+    [Fact]
+    public async Task An_actor_state_transaction_runs_under_the_actor_stores_outbound_policy()
+    {
+        await using var bed = await ActorTestBed.StartAsync("""{"entities":["Cart"]}""", extraResourcesYaml: """
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: test
+            spec:
+              policies:
+                circuitBreakers:
+                  store:
+                    maxRequests: 1
+                    timeout: 15s
+                    trip: consecutiveFailures > 1
+              targets:
+                components:
+                  actorstore:
+                    outbound:
+                      circuitBreaker: store
+            """);
+        await bed.PostAsync("client", "/v1.0/actors/Cart/c-1/method/touch", "{}");
+        const string Valid = """[{"operation":"upsert","request":{"key":"items","value":1}}]""";
+
+        for (var i = 0; i < 2; i++)
+        {
+            var conflict = await bed.PostAsync("host", "/v1.0/actors/Cart/c-1/state", """[{"operation":"upsert","request":{"key":"items","value":2,"etag":"stale"}}]""");
+            Assert.Equal(HttpStatusCode.InternalServerError, conflict.StatusCode);
+        }
+
+        var refused = await bed.PostAsync("host", "/v1.0/actors/Cart/c-1/state", Valid);
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(15));
+        var probe = await bed.PostAsync("host", "/v1.0/actors/Cart/c-1/state", Valid);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Equal("ERR_ACTOR_STATE_TRANSACTION_SAVE", await ErrorCode(refused));
+        Assert.Contains("circuit breaker", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, probe.StatusCode);
     }
 
     [Fact]
