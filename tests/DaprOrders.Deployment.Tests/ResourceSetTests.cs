@@ -114,6 +114,21 @@ public sealed class ResourceSetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void State_stores_have_no_retry_or_breaker_that_optimistic_concurrency_conflicts_would_reach()
+    {
+        var resiliency = YamlResourceReader.ReadFile(Path.Combine(s_repository.Root, "components/shared/resiliency.yaml"), "resiliency.yaml", []).Single().Json;
+
+        // daprd retries and counts every state error, 409s included (docs/components.md, "State stores: no retry, no breaker").
+        Assert.All(new[] { "statestore", "orderstore" }, store =>
+        {
+            var outbound = resiliency.SelectToken($"spec.targets.components.{store}.outbound")!;
+            Assert.NotNull(outbound["timeout"]);
+            Assert.Null(outbound["retry"]);
+            Assert.Null(outbound["circuitBreaker"]);
+        });
+    }
+
+    [Fact]
     public void No_plaintext_credentials_outside_the_local_dev_folder()
     {
         var offenders = Directory.EnumerateFiles(Path.Combine(s_repository.Root, "components"), "*", SearchOption.AllDirectories)

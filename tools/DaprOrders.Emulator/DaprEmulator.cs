@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DaprOrders.Emulator.Hosting;
 using DaprOrders.Emulator.PubSub;
 using DaprOrders.Emulator.Resources;
+using DaprOrders.Emulator.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +17,7 @@ namespace DaprOrders.Emulator;
 public sealed partial class DaprEmulator : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly SemaphoreSlim _outboxRelease = new(1, 1);
 
     private DaprEmulator(ServiceProvider services)
     {
@@ -112,6 +114,28 @@ public sealed partial class DaprEmulator : IAsyncDisposable
         await WaitForClockWorkAsync(waitForDeliveries, limit, cancellationToken);
     }
 
+    /// <summary>
+    /// Lets virtual time pass, one second at a time, while daprd's outbox holds internal messages waiting for their
+    /// marker (<see cref="TransactionalOutbox"/>): the first phase publishes an event about 1 s after its commit, which
+    /// real time would give it. One caller at a time; each step is an <see cref="AdvanceClockAsync"/>.
+    /// </summary>
+    public async Task ReleaseOutboxAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var outbox = _services.GetRequiredService<TransactionalOutbox>();
+        await _outboxRelease.WaitAsync(cancellationToken);
+        try
+        {
+            while (outbox.Pending > 0)
+            {
+                await AdvanceClockAsync(TransactionalOutbox.FirstLookAfter, timeout: timeout, cancellationToken: cancellationToken);
+            }
+        }
+        finally
+        {
+            _outboxRelease.Release();
+        }
+    }
+
     /// <summary>Waits until no work released by the clock is pending (and, with <paramref name="includeDeliveries"/>, no delivery is queued or running).</summary>
     public Task WaitForClockWorkAsync(bool includeDeliveries, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -169,6 +193,7 @@ public sealed partial class DaprEmulator : IAsyncDisposable
         }
 
         await _services.DisposeAsync();
+        _outboxRelease.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]

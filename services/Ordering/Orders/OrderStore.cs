@@ -52,22 +52,28 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
     /// <summary>
     /// Stores a submitted order unless it exists: a new order and its <c>order.created</c> event are written in one
     /// first-write transaction, so only one submission per key can ever win. A repeat (same source+id and payload) is
-    /// a duplicate and emits nothing; the same key with another payload is a conflict. A repeat this instance has
-    /// seen recently is read instead of attempting a transaction bound to fail, and concurrent repeats on this
-    /// instance share one transaction.
+    /// a duplicate and emits nothing; the same key with another payload is a conflict. What is stored is read first,
+    /// so a repeat or a clash never attempts a transaction bound to fail, and concurrent repeats on this instance share
+    /// one read and one transaction.
     /// </summary>
+    /// <remarks>
+    /// A failed outbox transaction is not free on daprd: it publishes the internal outbox message before it commits,
+    /// and its outbox subscriber then looks for a marker that never comes for about 10 s (dapr/dapr v1.17.13
+    /// pkg/runtime/pubsub/outbox.go), holding up the internal topic on brokers that deliver one message at a time.
+    /// Only two instances racing on the same new order can still both reach the transaction; first-write lets one win.
+    /// </remarks>
     public async Task<SubmissionResult> SubmitAsync(OrderDocument order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        if (tracker.IsKnown(order.OrderId) && await GetAsync(order.OrderId, cancellationToken) is { } known)
-        {
-            return Compare(order, known);
-        }
-
-        // Not cancelled with this request: other requests may be waiting for the same transaction.
-        var (result, shared) = await tracker.RunOnceAsync(order.OrderId, () => CreateAsync(order, CancellationToken.None));
+        // Not cancelled with this request: other requests may be waiting for the same outcome.
+        var (result, shared) = await tracker.RunOnceAsync(order.OrderId, () => SubmitOnceAsync(order, CancellationToken.None));
         return shared ? Compare(order, result.Order) : result;
     }
+
+    private async Task<SubmissionResult> SubmitOnceAsync(OrderDocument order, CancellationToken cancellationToken) =>
+        await GetAsync(order.OrderId, cancellationToken) is { } existing
+            ? Compare(order, existing)
+            : await CreateAsync(order, cancellationToken);
 
     private async Task<SubmissionResult> CreateAsync(OrderDocument order, CancellationToken cancellationToken)
     {

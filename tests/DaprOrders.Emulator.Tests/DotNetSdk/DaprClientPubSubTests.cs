@@ -87,7 +87,7 @@ public sealed class DaprClientPubSubTests
         Assert.Equal([1, 2, 3], delivered.Select(d => d.Json!["data"]!["qty"]!.GetValue<int>()).Order());
     }
 
-    // A transaction on a store with outbox metadata publishes one CloudEvent per upsert, after the commit.
+    // A transaction on a store with outbox metadata publishes one CloudEvent per upsert, about 1 s after the commit.
     [Fact]
     public async Task A_transaction_on_the_outbox_store_publishes_its_upsert()
     {

@@ -1,12 +1,15 @@
 using System.Net;
+using DaprOrders.Emulator.State;
 using DaprOrders.Emulator.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Emulator.Tests.State;
 
 // dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go and docs building-blocks/state-management/howto-outbox: transactional outbox (outboxPublishPubsub / outboxPublishTopic / outbox.projection).
 public sealed class OutboxTests
 {
-    private static async Task<(EmulatorTestBed, TestApp)> StartAsync(string extraMetadata = "")
+    private static async Task<(EmulatorTestBed, TestApp)> StartAsync(string extraMetadata = "", FakeTimeProvider? clock = null)
     {
         var listener = await TestApp.StartAsync(a => a.Subscribe("""[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]"""));
         var resources = new ResourceFolder().WithPubSub().WithStateStore("orderstore", metadata: """
@@ -15,7 +18,7 @@ public sealed class OutboxTests
                 - name: outboxPublishTopic
                   value: orders
             """ + extraMetadata, scopes: "scopes: [ordering]");
-        var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null, ["listener"] = listener });
+        var bed = await EmulatorTestBed.StartAsync(resources, new Dictionary<string, TestApp?> { ["ordering"] = null, ["listener"] = listener }, clock);
         return (bed, listener);
     }
 
@@ -96,19 +99,63 @@ public sealed class OutboxTests
         Assert.Null(ce["outbox.projection"]);
     }
 
+    // dapr/dapr v1.17.13 pkg/runtime/pubsub/outbox.go and the transaction path of pkg/api/http/http.go: the internal
+    // message goes out before the commit with a marker key in the transaction; 1 s later the marker is found, the event
+    // is published under the marker's id and the marker deleted.
     [Fact]
-    public async Task A_failed_transaction_publishes_nothing_and_plain_saves_never_publish()
+    public async Task The_event_follows_the_commit_by_one_second_under_the_markers_id_and_the_marker_is_deleted()
     {
-        var (bed, listener) = await StartAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var (bed, listener) = await StartAsync(clock: clock);
         await using var scope = bed;
+        var outbox = bed.Emulator.Services.GetRequiredService<TransactionalOutbox>();
+        var store = bed.StateStores.Find("ordering", "orderstore")!.Store;
+
+        var response = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
+            {"operations":[{"operation":"upsert","request":{"key":"o","value":1}}]}
+            """);
+        var marker = Assert.Single(store.Keys(), k => k.StartsWith("outbox-", StringComparison.Ordinal));
+        var markerValue = System.Text.Encoding.UTF8.GetString(store.Get(marker)!.Value.Span);
+        await bed.AdvanceAsync(TimeSpan.FromMilliseconds(999));
+        var beforeOneSecond = listener.RequestsTo("/orders").Count;
+        await bed.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("\"0\"", markerValue);
+        Assert.Equal(0, beforeOneSecond);
+        var ce = Assert.Single(listener.RequestsTo("/orders")).Json!;
+        Assert.Equal(marker, ce["id"]!.GetValue<string>());
+        Assert.DoesNotContain(store.Keys(), k => k.StartsWith("outbox-", StringComparison.Ordinal));
+        Assert.Equal((1, 1, 0), (outbox.InternalPublished, outbox.Relayed, outbox.Pending));
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_leaves_an_internal_message_discarded_once_its_marker_is_missing_for_ten_seconds()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var (bed, listener) = await StartAsync("""
+
+                - name: outboxDiscardWhenMissingState
+                  value: "true"
+            """, clock);
+        await using var scope = bed;
+        var outbox = bed.Emulator.Services.GetRequiredService<TransactionalOutbox>();
 
         var failed = await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore/transaction", """
             {"operations":[{"operation":"upsert","request":{"key":"o","value":1,"etag":"nope"}}]}
             """);
         await bed.PostJsonAsync("ordering", "/v1.0/state/orderstore", """[{"key":"p","value":1}]""");
-        await bed.WaitForIdleAsync();
+        var published = outbox.InternalPublished;
+        var seconds = 0;
+        for (; seconds < 30 && outbox.Pending > 0; seconds++)
+        {
+            await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
 
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(1, published); // before the commit failed; the plain save publishes nothing
+        Assert.InRange(seconds, 10, 12); // 1 s, then about 10 s of looking for the marker
+        Assert.Equal((1, 0, 0), (outbox.Discarded, outbox.Relayed, outbox.Pending));
         Assert.Empty(listener.RequestsTo("/orders"));
     }
 

@@ -40,6 +40,8 @@ public sealed class OrderSystem : IAsyncDisposable
         _hosts = hosts;
         _loggerFactory = loggerFactory;
         _clients = hosts.ToDictionary(h => h.AppId, h => h.CreateApiClient(), StringComparer.Ordinal);
+        // daprd's outbox publishes order.created about 1 s after the commit: the clock lets that second pass after a POST.
+        _clients["ordering"] = OutboxReleasingHandler.Wrap(_clients["ordering"], emulator, SettleTimeout);
     }
 
     public DaprEmulator Emulator { get; }

@@ -39,6 +39,7 @@ internal sealed class OrderingHost : IAsyncDisposable
         _service = service;
         Faults = faults;
         Clock = clock;
+        Client = OutboxReleasingHandler.Wrap(service.Client, service.Emulator, SettleTimeout);
         _noDeliveries = service.Emulator.Services.GetRequiredService<FaultInjection>().Drop(appId: AppId);
     }
 
@@ -46,8 +47,11 @@ internal sealed class OrderingHost : IAsyncDisposable
 
     public SidecarFaults Faults { get; }
 
-    /// <summary>The service's public API, without any token.</summary>
-    public HttpClient Client => _service.Client;
+    /// <summary>
+    /// The service's public API, without any token. After a POST it lets virtual time pass until daprd's outbox has
+    /// published what the request's transaction wrote (about 1 s after the commit).
+    /// </summary>
+    public HttpClient Client { get; }
 
     public static async Task<OrderingHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -83,7 +87,7 @@ internal sealed class OrderingHost : IAsyncDisposable
             grpcEndpoint: sidecar.GrpcEndpoint, configureServices: services => Configure(services, Faults, Clock));
         _otherInstances.Add(other);
         other.Start();
-        return other.CreateApiClient();
+        return OutboxReleasingHandler.Wrap(other.CreateApiClient(), _service.Emulator, SettleTimeout);
     }
 
     /// <summary>Moves the clock of the service and its sidecar, and waits until the work it released (a reminder's turn) is done.</summary>
@@ -166,6 +170,7 @@ internal sealed class OrderingHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _sidecarApi.Dispose();
+        Client.Dispose();
         _noDeliveries.Dispose();
         foreach (var other in _otherInstances)
         {

@@ -20,6 +20,7 @@ internal sealed class ActorsApi(
     ActorReminders reminders,
     ActorResiliency resiliency,
     StateStoreRegistry stateStores,
+    StateBuildingBlock state,
     EmulatorResources resources,
     TimeProvider timeProvider) : ISidecarApi
 {
@@ -109,7 +110,7 @@ internal sealed class ActorsApi(
 
     private async Task<IResult> TransactStateAsync(AppSidecar sidecar, string actorType, string actorId, HttpRequest request)
     {
-        if (stateStores.GetActorStateStore(sidecar.AppId) is not { } store)
+        if (stateStores.GetActorStateStoreComponent(sidecar.AppId) is not { } component)
         {
             return ActorRuntimeNotFound();
         }
@@ -166,9 +167,14 @@ internal sealed class ActorsApi(
 
             try
             {
-                store.Transact(operations);
+                // Through the actor state store's outbound policy (dapr/dapr v1.17.13 pkg/actors/state/state.go executeStateStoreTransaction).
+                await state.CallStoreAsync(sidecar.AppId, component, () =>
+                {
+                    component.Store.Transact(operations);
+                    return true;
+                }, conflictIsPermanent: false, request.HttpContext.RequestAborted);
             }
-            catch (StateETagMismatchException ex)
+            catch (Exception ex) when (ex is StateETagMismatchException or StateStoreUnavailableException)
             {
                 return DaprError(500, "ERR_ACTOR_STATE_TRANSACTION_SAVE", $"error saving actor transaction state: {ex.Message}");
             }

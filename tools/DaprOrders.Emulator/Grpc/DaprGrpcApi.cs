@@ -23,10 +23,10 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
 
     private string AppId => sidecar.AppId;
 
-    public Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context) => Run(() =>
+    public Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context) => RunAsync(async () =>
     {
         var response = new GetStateResponse();
-        if (state.Get(AppId, request.StoreName, request.Key) is { } item)
+        if (await state.GetAsync(AppId, request.StoreName, request.Key, context.CancellationToken) is { } item)
         {
             response.Data = ByteString.CopyFrom(item.Value.Span);
             response.Etag = item.ETag;
@@ -39,10 +39,10 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
         return response;
     });
 
-    public Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context) => Run(() =>
+    public Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context) => RunAsync(async () =>
     {
         var response = new GetBulkStateResponse();
-        foreach (var (key, item) in state.BulkGet(AppId, request.StoreName, request.Keys))
+        foreach (var (key, item) in await state.BulkGetAsync(AppId, request.StoreName, request.Keys, context.CancellationToken))
         {
             response.Items.Add(item is null
                 ? new BulkStateItem { Key = key }
@@ -53,7 +53,7 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
     });
 
     // daprd looks the store up before it reads the items, so an unknown store wins over a bad item.
-    public Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context) => Run(() =>
+    public Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context) => RunAsync(async () =>
     {
         state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
@@ -67,21 +67,21 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
             items.Add(Write(true, item, JsonValueOf(item)));
         }
 
-        state.Save(AppId, request.StoreName, items);
+        await state.SaveAsync(AppId, request.StoreName, items, context.CancellationToken);
         return Done;
     });
 
-    public Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context) => Run(() =>
+    public Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context) => RunAsync(async () =>
     {
-        state.Delete(AppId, request.StoreName, [(request.Key, request.Etag?.Value)]);
+        await state.DeleteAsync(AppId, request.StoreName, [(request.Key, request.Etag?.Value)], context.CancellationToken);
         return Done;
     });
 
-    public Task<Empty> DeleteBulkState(DeleteBulkStateRequest request, ServerCallContext context) => Run(() =>
+    public Task<Empty> DeleteBulkState(DeleteBulkStateRequest request, ServerCallContext context) => RunAsync(async () =>
     {
         try
         {
-            state.Delete(AppId, request.StoreName, [.. request.States.Select(s => (s.Key, s.Etag?.Value))]);
+            await state.DeleteAsync(AppId, request.StoreName, [.. request.States.Select(s => (s.Key, s.Etag?.Value))], context.CancellationToken);
         }
         catch (StateRequestException ex) when (ex.Kind == StateErrorKind.ETagMismatch)
         {
@@ -93,7 +93,7 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
         return Done;
     });
 
-    public Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context) => Run(() =>
+    public Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context) => RunAsync(async () =>
     {
         state.Resolve(AppId, request.StoreName);
         var items = new List<StateWrite>();
@@ -109,7 +109,7 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
             items.Add(Write(operation.OperationType == "upsert", item, StateValue.FromBytes(item.Value.Memory)));
         }
 
-        state.Transact(AppId, request.StoreName, items, Header(context, "traceparent"), Header(context, "tracestate"));
+        await state.TransactAsync(AppId, request.StoreName, items, Header(context, "traceparent"), Header(context, "tracestate"), context.CancellationToken);
         return Done;
     });
 
@@ -192,12 +192,14 @@ public sealed class DaprGrpcApi(AppSidecar sidecar, StateBuildingBlock state, Pu
 
     private static string? Header(ServerCallContext context, string name) => context.RequestHeaders.GetValue(name);
 
+    private static Task<T> Run<T>(Func<T> call) => RunAsync(() => Task.FromResult(call()));
+
     // Maps the cores' refusals to daprd's gRPC status; everything else the cores throw is a bug and surfaces as UNKNOWN.
-    private static Task<T> Run<T>(Func<T> call)
+    private static async Task<T> RunAsync<T>(Func<Task<T>> call)
     {
         try
         {
-            return Task.FromResult(call());
+            return await call();
         }
         catch (StateRequestException ex)
         {

@@ -50,7 +50,10 @@ public sealed class PubSubBroker(EmulatorOptions options, EmulatorClock clock)
     /// <summary>Messages waiting in a queue or being delivered right now (not counting those waiting for a retry delay).</summary>
     public int InFlight => Volatile.Read(ref _queued) + Volatile.Read(ref _delivering);
 
-    /// <summary>Deliveries waiting for a retry delay on the emulator's clock (advance a FakeTimeProvider to release them).</summary>
+    /// <summary>
+    /// Deliveries waiting for a retry delay on the emulator's clock, and outbox messages waiting for their marker
+    /// (<see cref="State.TransactionalOutbox"/>): advance a FakeTimeProvider to release them.
+    /// </summary>
     public int PendingRetries => Volatile.Read(ref _waitingForRetry);
 
     /// <summary>Messages published per topic so far (by "pubsub/topic").</summary>

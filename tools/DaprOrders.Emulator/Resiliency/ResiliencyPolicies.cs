@@ -11,6 +11,7 @@ namespace DaprOrders.Emulator.Resiliency;
 public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorClock clock, EmulatorOptions options)
 {
     private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string AppId, string Component, string Direction), ResiliencyPipeline> _componentPipelines = new();
     private readonly Random _jitter = options.RandomSeed is { } seed ? new Random(seed) : new Random();
     private readonly Lock _jitterLock = new();
     private int _retriesWaiting;
@@ -38,7 +39,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorCloc
     /// </summary>
     public ResiliencyPipeline ForApp(string callerAppId, string targetAppId)
     {
-        var pipeline = Pipeline(callerAppId, $"app:{targetAppId}", Find(callerAppId, r => r.Apps.GetValueOrDefault(targetAppId)), ["App"]);
+        var pipeline = Pipeline(callerAppId, $"app:{targetAppId}", Find(callerAppId, r => r.Apps.GetValueOrDefault(targetAppId)), ["App", string.Empty]);
         if (pipeline.Policy.Retry is not null)
         {
             return pipeline;
@@ -77,23 +78,36 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorCloc
         var target = Find(callerAppId, r => r.Actors.GetValueOrDefault(actorType));
         var scope = target?.CircuitBreakerScope ?? "id";
         var key = scope.Equals("type", StringComparison.OrdinalIgnoreCase) ? $"actor:{actorType}" : $"actor:{actorType}||{actorId}";
-        return Pipeline(callerAppId, key, target, ["Actor"]);
+        return Pipeline(callerAppId, key, target, ["Actor", string.Empty]);
     }
 
     /// <summary>Delivery from a component to the app (targets.components.&lt;name&gt;.inbound).</summary>
     public ResiliencyPipeline ForComponentInbound(string appId, ComponentDefinition component)
     {
         ArgumentNullException.ThrowIfNull(component);
-        return Pipeline(appId, $"component-in:{component.Name}", Find(appId, r => r.Components.GetValueOrDefault(component.Name)?.Inbound),
-            [$"{Kind(component)}ComponentInbound", "ComponentInbound", "Component"]);
+        return ForComponent(appId, component, t => t.Inbound, "Inbound");
     }
 
-    /// <summary>Calls from the sidecar into a component (targets.components.&lt;name&gt;.outbound).</summary>
+    /// <summary>Calls from the sidecar into a component (targets.components.&lt;name&gt;.outbound): publishes, state calls.</summary>
     public ResiliencyPipeline ForComponentOutbound(string appId, ComponentDefinition component)
     {
         ArgumentNullException.ThrowIfNull(component);
-        return Pipeline(appId, $"component-out:{component.Name}", Find(appId, r => r.Components.GetValueOrDefault(component.Name)?.Outbound),
-            [$"{Kind(component)}ComponentOutbound", "ComponentOutbound", "Component"]);
+        return ForComponent(appId, component, t => t.Outbound, "Outbound");
+    }
+
+    // dapr/dapr v1.17.13 pkg/resiliency/resiliency.go ComponentInboundPolicy/ComponentOutboundPolicy: once
+    // targets.components.<name> exists, only the policies it names apply (no Default*Policy fills a gap), and the
+    // breaker comes from one cache keyed by the component's name, so inbound and outbound share it.
+    // Resolved once per app, component and direction (resources do not change while the emulator runs): every state
+    // call asks for its store's pipeline.
+    private ResiliencyPipeline ForComponent(string appId, ComponentDefinition component, Func<ComponentResiliencyTargets, ResiliencyTargetRef?> direction, string directionName) =>
+        _componentPipelines.GetOrAdd((appId, component.Name, directionName), _ => ResolveComponent(appId, component, direction, directionName));
+
+    private ResiliencyPipeline ResolveComponent(string appId, ComponentDefinition component, Func<ComponentResiliencyTargets, ResiliencyTargetRef?> direction, string directionName)
+    {
+        var targets = resources.ResiliencyFor(appId).Select(r => r.Components.GetValueOrDefault(component.Name)).FirstOrDefault(t => t is not null);
+        string[] defaultKinds = targets is null ? [$"{Kind(component)}Component{directionName}", $"Component{directionName}", "Component", string.Empty] : [];
+        return Pipeline(appId, $"component:{component.Name}", targets is null ? null : direction(targets), defaultKinds);
     }
 
     /// <summary>The breaker for a target, if one was created (for tests and metadata).</summary>
@@ -137,7 +151,7 @@ public sealed class ResiliencyPolicies(EmulatorResources resources, EmulatorCloc
 
     private static TValue? Default<TValue>(List<ResiliencyDefinition> visible, string[] kinds, string policyType, Func<ResiliencyDefinition, IReadOnlyDictionary<string, TValue>> policies)
     {
-        foreach (var kind in kinds.Append(string.Empty))
+        foreach (var kind in kinds)
         {
             if (Named(visible, $"Default{kind}{policyType}Policy", policies) is var (_, value))
             {

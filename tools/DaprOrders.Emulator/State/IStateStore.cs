@@ -26,6 +26,9 @@ public sealed class StateETagMismatchException(string key)
     public string Key { get; } = key;
 }
 
+/// <summary>A call into a store that never reached it: its circuit breaker is open, or a timeout ended the attempt.</summary>
+public sealed class StateStoreUnavailableException(string message, Exception? innerException) : Exception(message, innerException);
+
 /// <summary>
 /// A transactional store with ETags, as the state.in-memory component provides; actor state and the outbox need both
 /// features. Physical keys only: prefixing is the caller's job because it depends on the calling app and component.

@@ -19,8 +19,8 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
         routes.MapMethods("/v1.0/state/{store}", ["POST", "PUT"], (string store, HttpRequest request) => SaveAsync(sidecar, store, request));
         routes.MapMethods("/v1.0/state/{store}/bulk", ["POST", "PUT"], (string store, HttpRequest request) => BulkGetAsync(sidecar, store, request));
         routes.MapMethods("/v1.0/state/{store}/transaction", ["POST", "PUT"], (string store, HttpRequest request) => TransactAsync(sidecar, store, request));
-        routes.MapGet("/v1.0/state/{store}/{key}", (string store, string key, HttpContext context) => Get(sidecar, store, key, context));
-        routes.MapDelete("/v1.0/state/{store}/{key}", (string store, string key, HttpRequest request) => Delete(sidecar, store, key, request));
+        routes.MapGet("/v1.0/state/{store}/{key}", (string store, string key, HttpContext context) => GetAsync(sidecar, store, key, context));
+        routes.MapDelete("/v1.0/state/{store}/{key}", (string store, string key, HttpRequest request) => DeleteAsync(sidecar, store, key, request));
     }
 
     /// <summary>daprd's HTTP status for each refusal (dapr/dapr@3289e4d pkg/api/http/http.go, pkg/api/errors/state.go).</summary>
@@ -62,7 +62,7 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
                     IsFirstWrite(item), Merge(item.StringMap("metadata"), queryMetadata)));
             }
 
-            state.Save(sidecar.AppId, storeName, items);
+            await state.SaveAsync(sidecar.AppId, storeName, items, request.HttpContext.RequestAborted);
             return Results.NoContent();
         }
         catch (JsonException ex)
@@ -75,12 +75,12 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
         }
     }
 
-    private IResult Get(AppSidecar sidecar, string storeName, string key, HttpContext context)
+    private async Task<IResult> GetAsync(AppSidecar sidecar, string storeName, string key, HttpContext context)
     {
         StoredState? item;
         try
         {
-            item = state.Get(sidecar.AppId, storeName, key);
+            item = await state.GetAsync(sidecar.AppId, storeName, key, context.RequestAborted);
         }
         catch (StateRequestException ex)
         {
@@ -109,7 +109,7 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
             var body = JsonNode.Parse(await SidecarHttp.ReadBodyAsync(request)) as JsonObject ?? throw new JsonException("expected an object");
             var keys = (body.Field("keys") as JsonArray ?? []).Select(k => k?.GetValue<string>() ?? string.Empty).ToList();
             var result = new JsonArray();
-            foreach (var (key, item) in state.BulkGet(sidecar.AppId, storeName, keys))
+            foreach (var (key, item) in await state.BulkGetAsync(sidecar.AppId, storeName, keys, request.HttpContext.RequestAborted))
             {
                 var entry = new JsonObject { ["key"] = key };
                 if (item is not null)
@@ -133,12 +133,12 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
         }
     }
 
-    private IResult Delete(AppSidecar sidecar, string storeName, string key, HttpRequest request)
+    private async Task<IResult> DeleteAsync(AppSidecar sidecar, string storeName, string key, HttpRequest request)
     {
         try
         {
             // A present-but-empty If-Match means "no etag".
-            state.Delete(sidecar.AppId, storeName, [(key, request.Headers.IfMatch.FirstOrDefault())]);
+            await state.DeleteAsync(sidecar.AppId, storeName, [(key, request.Headers.IfMatch.FirstOrDefault())], request.HttpContext.RequestAborted);
             return Results.NoContent();
         }
         catch (StateRequestException ex)
@@ -181,7 +181,7 @@ internal sealed class StateApi(StateBuildingBlock state) : ISidecarApi
                     IsFirstWrite(item), Merge(item.StringMap("metadata"), queryMetadata), item.StringField("contentType")));
             }
 
-            state.Transact(sidecar.AppId, storeName, items, request.Headers["traceparent"].FirstOrDefault(), request.Headers["tracestate"].FirstOrDefault());
+            await state.TransactAsync(sidecar.AppId, storeName, items, request.Headers["traceparent"].FirstOrDefault(), request.Headers["tracestate"].FirstOrDefault(), request.HttpContext.RequestAborted);
             return Results.NoContent();
         }
         catch (JsonException ex)

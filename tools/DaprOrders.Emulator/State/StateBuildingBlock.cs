@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DaprOrders.Emulator.PubSub;
+using DaprOrders.Emulator.Resiliency;
 using DaprOrders.Emulator.Resources;
 
 namespace DaprOrders.Emulator.State;
@@ -27,6 +28,9 @@ public enum StateErrorKind
 
     /// <summary>The store refused a transaction; an ETag conflict inside one lands here too (HTTP 500, gRPC INTERNAL).</summary>
     TransactionFailed,
+
+    /// <summary>The call never reached the store: its circuit breaker is open, or a timeout ended it (HTTP 500, gRPC INTERNAL).</summary>
+    StoreUnavailable,
 }
 
 /// <summary>A state call daprd refuses: the kind, daprd's errorCode and its message (the same text on both doors).</summary>
@@ -76,9 +80,16 @@ public sealed record BulkStateItem(string Key, StoredState? Item);
 /// <summary>
 /// daprd's state API behind both doors (HTTP /v1.0/state and the gRPC Dapr service): store lookup, key prefixing,
 /// ETags and concurrency, non-atomic bulk writes, transactions and the transactional outbox. The doors only parse their
-/// wire form and map <see cref="StateRequestException"/> to it, so both write through the same code.
+/// wire form and map <see cref="StateRequestException"/> to it, so both write through the same code. Every call into a
+/// store runs under the store's outbound resiliency policy (<see cref="CallStoreAsync{T}"/>).
 /// </summary>
-public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublisher publisher, PubSubBroker broker, EmulatorResources resources, TimeProvider timeProvider)
+public sealed class StateBuildingBlock(
+    StateStoreRegistry registry,
+    PubSubPublisher publisher,
+    TransactionalOutbox transactionalOutbox,
+    EmulatorResources resources,
+    ResiliencyPolicies resiliency,
+    TimeProvider timeProvider)
 {
     /// <summary>The store <paramref name="appId"/> calls <paramref name="storeName"/> (dapr/dapr@3289e4d pkg/api/universal/state.go GetStateStore).</summary>
     public StateStoreComponent Resolve(string appId, string storeName)
@@ -92,29 +103,102 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
             ?? throw new StateRequestException(StateErrorKind.StoreNotFound, "ERR_STATE_STORE_NOT_FOUND", $"state store {storeName} is not found");
     }
 
-    public StoredState? Get(string appId, string storeName, string key)
+    public async Task<StoredState?> GetAsync(string appId, string storeName, string key, CancellationToken cancellationToken = default)
     {
         var store = Resolve(appId, storeName);
-        return store.Store.Get(PhysicalKey(store, appId, key));
+        var physical = PhysicalKey(store, appId, key);
+        try
+        {
+            return await CallStoreAsync(appId, store, () => store.Store.Get(physical), conflictIsPermanent: false, cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            throw new StateRequestException(StateErrorKind.StoreUnavailable, "ERR_STATE_GET", $"fail to get {key} from state store {storeName}: {ex.Message}");
+        }
     }
 
-    public IReadOnlyList<BulkStateItem> BulkGet(string appId, string storeName, IReadOnlyList<string> keys)
+    public async Task<IReadOnlyList<BulkStateItem>> BulkGetAsync(string appId, string storeName, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var store = Resolve(appId, storeName);
         var physical = keys.Select(k => PhysicalKey(store, appId, k)).ToList();
-        return [.. keys.Select((key, i) => new BulkStateItem(key, store.Store.Get(physical[i])))];
+        try
+        {
+            return await CallStoreAsync<IReadOnlyList<BulkStateItem>>(appId, store,
+                () => [.. keys.Select((key, i) => new BulkStateItem(key, store.Store.Get(physical[i])))], conflictIsPermanent: false, cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            throw new StateRequestException(StateErrorKind.StoreUnavailable, "ERR_STATE_BULK_GET", $"failed getting state in bulk from state store {storeName}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// One call into <paramref name="store"/> under its outbound policy: retry(circuitBreaker(timeout(call))), on the
+    /// emulator's clock. daprd runs state get, bulk get, save, delete and transactions, and actor state transactions,
+    /// this way (dapr/dapr v1.17.13 pkg/api/universal/state.go, pkg/api/http/http.go, pkg/actors/state/state.go).
+    /// An ETag conflict is an error like any other: the breaker counts it and the retry policy retries it, except on a
+    /// save, which marks it permanent (dapr/dapr v1.17.13 pkg/components/state/bulk.go, backoff.Permanent) - the
+    /// breaker still counts that one. Throws the last <see cref="StateETagMismatchException"/>, or
+    /// <see cref="StateStoreUnavailableException"/> when the breaker or a timeout stopped the call.
+    /// </summary>
+    public async Task<T> CallStoreAsync<T>(string appId, StateStoreComponent store, Func<T> call, bool conflictIsPermanent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(call);
+        var pipeline = resiliency.ForComponentOutbound(appId, store.Definition);
+        var result = await pipeline.ExecuteAsync(_ =>
+        {
+            try
+            {
+                return Task.FromResult(Attempt<T>.Succeeded(call()));
+            }
+            catch (StateETagMismatchException ex)
+            {
+                return Task.FromResult(conflictIsPermanent ? Attempt<T>.Stopped(default, error: ex) : Attempt<T>.Failed(default, error: ex));
+            }
+        }, cancellationToken);
+        return result switch
+        {
+            { Outcome: AttemptOutcome.Success } => result.Value!,
+            { Error: StateETagMismatchException conflict } => throw new StateETagMismatchException(conflict.Key),
+            _ => throw new StateStoreUnavailableException(result.Error?.Message ?? "state store call failed", result.Error),
+        };
     }
 
     /// <summary>
     /// Saves each item on its own and tries every one (daprd's BulkSet is not atomic: it sets each item and joins the
     /// errors), so after a conflict the other items are saved and the call still fails with the first conflict.
     /// </summary>
-    public void Save(string appId, string storeName, IReadOnlyList<StateWrite> items)
+    public async Task SaveAsync(string appId, string storeName, IReadOnlyList<StateWrite> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
         var store = Resolve(appId, storeName);
         var operations = items.Select(i => Upsert(store, appId, i)).ToList();
+        try
+        {
+            await CallStoreAsync(appId, store, () => ApplyEach(store, operations), conflictIsPermanent: true, cancellationToken);
+        }
+        catch (StateETagMismatchException conflict)
+        {
+            throw new StateRequestException(StateErrorKind.ETagMismatch, "ERR_STATE_SAVE",
+                $"failed saving state in state store {storeName}: possible etag mismatch. error from state store: {conflict.Message}");
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            throw new StateRequestException(StateErrorKind.StoreUnavailable, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}: {ex.Message}");
+        }
+    }
+
+    private static bool Commit(StateStoreComponent store, List<StateOperation> operations)
+    {
+        store.Store.Transact(operations);
+        return true;
+    }
+
+    /// <summary>Applies each operation on its own and tries every one; throws the first conflict after the last.</summary>
+    private static bool ApplyEach(StateStoreComponent store, List<StateOperation> operations)
+    {
         StateETagMismatchException? conflict = null;
         foreach (var operation in operations)
         {
@@ -128,44 +212,38 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
             }
         }
 
-        if (conflict is not null)
-        {
-            throw new StateRequestException(StateErrorKind.ETagMismatch, "ERR_STATE_SAVE",
-                $"failed saving state in state store {storeName}: possible etag mismatch. error from state store: {conflict.Message}");
-        }
+        return conflict is null ? true : throw conflict;
     }
 
     /// <summary>Deletes each key on its own, like <see cref="Save"/>; a missing key is not an error.</summary>
-    public void Delete(string appId, string storeName, IReadOnlyList<(string Key, string? ETag)> items)
+    public async Task DeleteAsync(string appId, string storeName, IReadOnlyList<(string Key, string? ETag)> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
         var store = Resolve(appId, storeName);
         var operations = items.Select(i => Removal(store, appId, i.Key, i.ETag)).ToList();
-        (string Key, StateETagMismatchException Error)? conflict = null;
-        for (var i = 0; i < operations.Count; i++)
+        try
         {
-            try
-            {
-                store.Store.Transact([operations[i]]);
-            }
-            catch (StateETagMismatchException ex)
-            {
-                conflict ??= (items[i].Key, ex);
-            }
+            // Unlike a save, a delete's conflict is retried by the policy (dapr/dapr v1.17.13 pkg/api/http/http.go onDeleteState).
+            await CallStoreAsync(appId, store, () => ApplyEach(store, operations), conflictIsPermanent: false, cancellationToken);
         }
-
-        if (conflict is { } failed)
+        catch (StateETagMismatchException conflict)
         {
+            var key = StateStoreComponent.LogicalKey(conflict.Key);
             throw new StateRequestException(StateErrorKind.ETagMismatch, "ERR_STATE_DELETE",
-                $"failed deleting state with key {failed.Key}: possible etag mismatch. error from state store: {failed.Error.Message}");
+                $"failed deleting state with key {key}: possible etag mismatch. error from state store: {conflict.Message}");
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            throw new StateRequestException(StateErrorKind.StoreUnavailable, "ERR_STATE_DELETE", $"failed deleting state with key {items[0].Key}: {ex.Message}");
         }
     }
 
     /// <summary>
-    /// Applies every write or none, and for a store with outbox metadata publishes one CloudEvent per upsert after
-    /// the commit. <paramref name="traceParent"/>/<paramref name="traceState"/> are the caller's incoming trace headers.
+    /// Applies every write or none. For a store with outbox metadata each upsert first gets its internal message and a
+    /// marker key in the same transaction (<see cref="TransactionalOutbox"/>); the event reaches its topic only after the
+    /// commit, about 1 s later. <paramref name="traceParent"/>/<paramref name="traceState"/> are the caller's trace headers.
     /// </summary>
-    public void Transact(string appId, string storeName, IReadOnlyList<StateWrite> requested, string? traceParent, string? traceState)
+    public async Task TransactAsync(string appId, string storeName, IReadOnlyList<StateWrite> requested, string? traceParent, string? traceState, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var store = Resolve(appId, storeName);
@@ -179,7 +257,7 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
             return;
         }
 
-        var outboxMessages = new List<(string Pubsub, string Topic, byte[] Data)>();
+        var outboxMessages = new List<(string MarkerKey, JsonObject CloudEvent)>();
         var writes = requested;
         if (store.Outbox is { } outbox)
         {
@@ -193,8 +271,8 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
             writes = [.. requested.Where(i => !IsProjection(i))];
             try
             {
-                // daprd first publishes to its internal topic "{appId}{topic}outbox", then to the final topic: both need scopes.
-                publisher.ResolveForPublish(appId, outbox.InternalPubsub, $"{appId}{outbox.PublishTopic}outbox");
+                // The internal topic and then the final one: both need publishing scopes.
+                publisher.ResolveForPublish(appId, outbox.InternalPubsub, TransactionalOutbox.InternalTopic(appId, outbox));
                 publisher.ResolveForPublish(appId, outbox.PublishPubsub, outbox.PublishTopic);
             }
             catch (PublishRejectedException ex)
@@ -208,26 +286,29 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
                 // The projection (if any) gives data and content type; the state operation's own metadata gives the
                 // CloudEvent attributes (daprd's outbox.go copies op.GetMetadata() of the written op).
                 var payload = projections.GetValueOrDefault(item.Key) ?? item;
-                outboxMessages.Add((outbox.PublishPubsub, outbox.PublishTopic,
-                    GoJson.Serialize(OutboxEvent(appId, outbox, payload, item.Metadata, traceId, traceState ?? string.Empty))));
+                var markerKey = $"outbox-{Guid.NewGuid()}";
+                outboxMessages.Add((markerKey, OutboxEvent(appId, outbox, markerKey, payload, item.Metadata, traceId, traceState ?? string.Empty)));
+            }
+
+            // Phase one: the internal messages go out before the commit, so a transaction that then fails leaves them
+            // to find no marker (dapr/dapr v1.17.13 pkg/api/http/http.go onPostStateTransaction, pkg/api/grpc/grpc.go).
+            foreach (var (markerKey, cloudEvent) in outboxMessages)
+            {
+                transactionalOutbox.PublishInternal(appId, store, outbox, markerKey, cloudEvent);
             }
         }
 
-        var operations = writes.Select(i => i.Upsert ? Upsert(store, appId, i) : Removal(store, appId, i.Key, i.ETag)).ToList();
+        var operations = writes.Select(i => i.Upsert ? Upsert(store, appId, i) : Removal(store, appId, i.Key, i.ETag))
+            .Concat(outboxMessages.Select(m => TransactionalOutbox.Marker(m.MarkerKey)))
+            .ToList();
         try
         {
-            store.Store.Transact(operations);
+            await CallStoreAsync(appId, store, () => Commit(store, operations), conflictIsPermanent: false, cancellationToken);
         }
-        catch (StateETagMismatchException ex)
+        catch (Exception ex) when (ex is StateETagMismatchException or StateStoreUnavailableException)
         {
             // Inside a transaction daprd answers 500 / INTERNAL, not 409 / ABORTED (dapr/dapr@3289e4d pkg/api/grpc/grpc.go ExecuteStateTransaction).
             throw new StateRequestException(StateErrorKind.TransactionFailed, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {ex.Message}");
-        }
-
-        // Simplification: daprd routes through an internal topic and a marker key; the emulator publishes after commit.
-        foreach (var (pubsub, topic, data) in outboxMessages)
-        {
-            broker.Publish(new BrokerMessage(pubsub, topic, data, new Dictionary<string, string>(), CloudEventEnvelope.CloudEventContentType));
         }
     }
 
@@ -239,13 +320,13 @@ public sealed class StateBuildingBlock(StateStoreRegistry registry, PubSubPublis
 
     private static bool IsProjection(StateWrite item) => item.Upsert && IsTrue(item.Metadata.GetValueOrDefault("outbox.projection"));
 
-    private JsonObject OutboxEvent(string appId, OutboxSettings outbox, StateWrite item, IReadOnlyDictionary<string, string> attributes, string traceId, string traceState)
+    private JsonObject OutboxEvent(string appId, OutboxSettings outbox, string id, StateWrite item, IReadOnlyDictionary<string, string> attributes, string traceId, string traceState)
     {
         var contentType = item.ContentType is { Length: > 0 } ct ? ct : item.Metadata.GetValueOrDefault("contentType") is { Length: > 0 } mct ? mct : "text/plain";
         var isJson = contentType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
         var cloudEvent = new JsonObject
         {
-            ["id"] = $"outbox-{Guid.NewGuid()}",
+            ["id"] = id,
             ["source"] = appId,
             ["type"] = CloudEventEnvelope.DefaultType,
             ["specversion"] = "1.0",

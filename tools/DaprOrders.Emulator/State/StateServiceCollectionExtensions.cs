@@ -10,6 +10,7 @@ internal static class StateServiceCollectionExtensions
     {
         services.AddSingleton<StateStoreRegistry>();
         services.AddSingleton<StateBuildingBlock>();
+        services.AddSingleton<TransactionalOutbox>();
         services.AddSingleton<ISidecarApi, StateApi>();
         services.AddSingleton<ISidecarMetadataContributor, ComponentsMetadataContributor>();
         return services;

@@ -19,7 +19,8 @@ public sealed class StateStoreComponent
             Outbox = new OutboxSettings(
                 publishPubsub,
                 publishTopic,
-                definition.GetMetadata("outboxPubsub") is { Length: > 0 } internalPubsub ? internalPubsub : publishPubsub);
+                definition.GetMetadata("outboxPubsub") is { Length: > 0 } internalPubsub ? internalPubsub : publishPubsub,
+                bool.TryParse(definition.GetMetadata("outboxDiscardWhenMissingState"), out var discard) && discard);
         }
     }
 
@@ -59,8 +60,8 @@ public sealed class StateStoreComponent
     }
 }
 
-/// <summary>Transactional outbox metadata of a state store (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).</summary>
-public sealed record OutboxSettings(string PublishPubsub, string PublishTopic, string InternalPubsub);
+/// <summary>Transactional outbox metadata of a state store (dapr/dapr v1.17.13 pkg/runtime/pubsub/outbox.go).</summary>
+public sealed record OutboxSettings(string PublishPubsub, string PublishTopic, string InternalPubsub, bool DiscardWhenMissingState = false);
 
 /// <summary>Every state store component, one in-memory instance each, and which app sees which.</summary>
 public sealed class StateStoreRegistry
