@@ -39,7 +39,7 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         ordering call publish event grpc 2
         ordering call reminders create http 1
         ordering call reminders delete http 1
-        ordering call state get grpc 4
+        ordering call state get grpc 5
         ordering call state save grpc 4
         ordering call state transaction grpc 1
         ordering delivery actors method http 3
@@ -48,7 +48,7 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         payment call state get grpc 2
         payment call state save grpc 2
         payment delivery pubsub event http 3
-        TOTAL 83
+        TOTAL 84
         """;
 
     [Fact]
