@@ -2,7 +2,7 @@
 // tests/DaprOrders.OperationsPage.Tests with the whole system running on the emulator. It uses the page as an operator
 // would: orders appear and complete, a poisoned order.created lands in the dead letters, a confirmed replay completes it.
 //
-// Environment: OPS_URL, ORDERING_URL, INVENTORY_URL, CONTROL_URL (test-control endpoint: /poison, /heal, /advance),
+// Environment: OPS_URL, ORDERING_URL, INVENTORY_URL, CONTROL_URL (test-control endpoint: /poison, /heal, /release-outbox, /advance),
 // JAEGER_URL (the Jaeger base configured in Audit), SCREENSHOT_DIR, CHROMIUM_PATH (default /usr/bin/chromium).
 // Every wait is a Playwright expectation with a deadline; nothing sleeps.
 import { randomUUID } from 'node:crypto';
@@ -92,6 +92,8 @@ async function submitOrder(customerId, sku, quantity) {
       data: { customerId, currency: 'EUR', lines: [{ sku, quantity, unitPrice: 1250 }] },
     }),
   });
+  // The emulator's clock is virtual: let daprd's outbox second pass, so order.created is published.
+  await control('release-outbox');
   return accepted.orderId;
 }
 
