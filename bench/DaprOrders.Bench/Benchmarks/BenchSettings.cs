@@ -57,6 +57,12 @@ internal sealed record BenchSettings
         WorkDirectory = workDirectory,
     };
 
+    /// <summary>
+    /// How many requests a closed loop must measure before its window may close: one per connection in a smoke run,
+    /// which checks that the benchmark works whatever the machine's load; none in a real run.
+    /// </summary>
+    public long MinMeasured(int connections) => Smoke ? connections : 0;
+
     public Dictionary<string, string> GcSettings() => ServerGc is { } server
         ? new Dictionary<string, string>(StringComparer.Ordinal) { ["DOTNET_gcServer"] = server ? "1" : "0" }
         : new Dictionary<string, string>(StringComparer.Ordinal);

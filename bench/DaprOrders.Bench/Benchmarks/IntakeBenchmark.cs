@@ -110,7 +110,7 @@ internal static class IntakeBenchmark
         var self = System.Diagnostics.Process.GetCurrentProcess();
         var (app0, sidecar0, self0) = (app.Sample().CpuSeconds, sidecar.Sample().CpuSeconds, self.TotalProcessorTime.TotalSeconds);
         var result = await HttpLoad.RunClosedLoopAsync(client, sequence => events.Request(url, sequence), settings.Connections, settings.Warmup, settings.Duration,
-            response => response.StatusCode == HttpStatusCode.Accepted);
+            response => response.StatusCode == HttpStatusCode.Accepted, minMeasured: settings.MinMeasured(settings.Connections));
         self.Refresh();
         double PerRequest(double seconds) => result.Sent == 0 ? 0 : seconds * 1e6 / result.Sent;
         return (result, new CpuCost(PerRequest(app.Sample().CpuSeconds - app0), PerRequest(sidecar.Sample().CpuSeconds - sidecar0),

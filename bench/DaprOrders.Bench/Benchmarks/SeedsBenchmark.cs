@@ -88,6 +88,7 @@ internal static class SeedsBenchmark
             return new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         };
         await HttpLoad.PrimeAsync(client, request);
-        return await HttpLoad.RunClosedLoopAsync(client, request, connections, settings.Warmup, settings.Duration, r => r.StatusCode == expected);
+        return await HttpLoad.RunClosedLoopAsync(client, request, connections, settings.Warmup, settings.Duration, r => r.StatusCode == expected,
+            minMeasured: settings.MinMeasured(connections));
     }
 }

@@ -40,9 +40,14 @@ internal static class HttpLoad
         }
     }
 
+    /// <param name="minMeasured">
+    /// Keep the window open past <paramref name="duration"/> until at least this many requests were measured. A smoke
+    /// run sets it: on a stalled machine every request of a short window can start in the warm-up or end after the
+    /// window closes, and a smoke run must still measure something. A real run leaves it 0 and reports what it got.
+    /// </param>
     public static async Task<LoadResult> RunClosedLoopAsync(HttpClient client, RequestFactory request, int connections,
         TimeSpan warmup, TimeSpan duration, Func<HttpResponseMessage, bool> isSuccess, long maxRequests = long.MaxValue,
-        CancellationToken cancellationToken = default)
+        long minMeasured = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(request);
@@ -55,6 +60,8 @@ internal static class HttpLoad
         var histograms = new LatencyHistogram[connections];
         var succeeded = new long[connections];
         long lastDone = measureFrom;
+        long measured = 0;
+        long lastLateMeasured = stopAt;
 
         async Task Worker(int worker)
         {
@@ -62,7 +69,7 @@ internal static class HttpLoad
             while (!cancellationToken.IsCancellationRequested)
             {
                 var sent = Stopwatch.GetTimestamp();
-                if (sent >= stopAt)
+                if (sent >= stopAt && Interlocked.Read(ref measured) >= minMeasured)
                 {
                     return;
                 }
@@ -91,9 +98,16 @@ internal static class HttpLoad
 
                 var done = Stopwatch.GetTimestamp();
                 InterlockedMax(ref lastDone, done);
-                if (sent < measureFrom || done > stopAt)
+                var late = done > stopAt;
+                if (sent < measureFrom || (late && Interlocked.Read(ref measured) >= minMeasured))
                 {
                     continue; // warm-up, or finished after the window closed: not counted
+                }
+
+                Interlocked.Increment(ref measured);
+                if (late)
+                {
+                    InterlockedMax(ref lastLateMeasured, done);
                 }
 
                 if (failure is null)
@@ -115,8 +129,11 @@ internal static class HttpLoad
             total.Add(h);
         }
 
-        // A count-limited run ends before its window closes: its rate is over the time it actually took.
-        var elapsed = TimeSpan.FromSeconds(Math.Min(duration.TotalSeconds, (double)(lastDone - measureFrom) / Stopwatch.Frequency));
+        // A count-limited run ends before its window closes, and a window kept open for minMeasured ends after it: the
+        // rate is over the time the measured requests actually took.
+        var elapsed = lastLateMeasured > stopAt
+            ? TimeSpan.FromSeconds((double)(lastLateMeasured - measureFrom) / Stopwatch.Frequency)
+            : TimeSpan.FromSeconds(Math.Min(duration.TotalSeconds, (double)(lastDone - measureFrom) / Stopwatch.Frequency));
         return new LoadResult(succeeded.Sum(), failures.Values.Sum(), elapsed, total, failures.ToDictionary(StringComparer.Ordinal))
         {
             Sent = Math.Min(Interlocked.Read(ref sequence), maxRequests),
