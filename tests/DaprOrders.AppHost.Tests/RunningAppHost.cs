@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -34,11 +35,38 @@ public sealed class RunningAppHost : IAsyncLifetime
             [], (options, _) => options.DisableDashboard = false);
         _app = await builder.BuildAsync();
         using var start = new CancellationTokenSource(StartTimeout);
-        await _app.StartAsync(start.Token);
+        using var watch = CancellationTokenSource.CreateLinkedTokenSource(start.Token);
+        var notifications = _app.Services.GetRequiredService<ResourceNotificationService>();
+        // A resource that dies while starting (a port taken, a crash) leaves everything that waits for it waiting
+        // until the timeout; fail at once instead, with what it printed.
+        var resources = new ResourceWatch(notifications, _app.Services.GetRequiredService<ResourceLoggerService>(), Resources, watch.Token);
+        try
+        {
+            await FailFastAsync(StartAndWaitUntilHealthyAsync(notifications, start.Token), resources);
+        }
+        catch (OperationCanceledException) when (start.IsCancellationRequested)
+        {
+            var states = new List<string>();
+            foreach (var name in Resources)
+            {
+                var state = notifications.TryGetCurrentState(name, out var e) ? $"{e.Snapshot.State?.Text}, health {e.Snapshot.HealthStatus?.ToString() ?? "none"}" : "no state";
+                states.Add($"--- {name}: {state}{Environment.NewLine}{await resources.LastLinesAsync(name, TimeSpan.Zero)}");
+            }
+
+            throw new TimeoutException($"the AppHost's resources were not all healthy after {StartTimeout}:{Environment.NewLine}{string.Join(Environment.NewLine, states)}");
+        }
+        finally
+        {
+            await watch.CancelAsync();
+        }
+    }
+
+    private async Task StartAndWaitUntilHealthyAsync(ResourceNotificationService notifications, CancellationToken cancellationToken)
+    {
+        await App.StartAsync(cancellationToken);
 
         // The dashboard's telemetry API takes the key the AppHost generated and handed to the dashboard process.
-        var notifications = _app.Services.GetRequiredService<ResourceNotificationService>();
-        var dashboard = await notifications.WaitForResourceAsync("aspire-dashboard", e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == "DASHBOARD__API__PRIMARYAPIKEY"), start.Token);
+        var dashboard = await notifications.WaitForResourceAsync("aspire-dashboard", e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == "DASHBOARD__API__PRIMARYAPIKEY"), cancellationToken);
         string Env(string name) => dashboard.Snapshot.EnvironmentVariables.Single(v => v.Name == name).Value!;
         Dashboard = new Uri(Env("ASPNETCORE_URLS").Split(';')[0]);
         BrowserToken = Env("DASHBOARD__FRONTEND__BROWSERTOKEN");
@@ -48,8 +76,21 @@ public sealed class RunningAppHost : IAsyncLifetime
         // Healthy: the apps answer /healthz, the emulated sidecars /v1.0/healthz (their apps are connected).
         foreach (var resource in Resources)
         {
-            await notifications.WaitForResourceHealthyAsync(resource, start.Token);
+            await notifications.WaitForResourceHealthyAsync(resource, cancellationToken);
         }
+    }
+
+    private static async Task FailFastAsync(Task starting, ResourceWatch resources)
+    {
+        if (await Task.WhenAny(starting, resources.Ended) != starting)
+        {
+            var dead = await resources.Ended;
+            var output = await resources.LastLinesAsync(dead.Resource.Name, TimeSpan.FromSeconds(10));
+            throw new InvalidOperationException(
+                $"{dead.Resource.Name} ended ({dead.Snapshot.State?.Text}, exit code {dead.Snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}) while the AppHost started; its last output:{Environment.NewLine}{output}");
+        }
+
+        await starting;
     }
 
     /// <summary>Every resource of the AppHost: the emulator, the five services and the JavaScript app.</summary>
@@ -117,6 +158,92 @@ public sealed class RunningAppHost : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Watches resources while the AppHost starts: the first of them to end (none should while the run lasts), and what
+/// each printed, for a failure message.
+/// </summary>
+internal sealed class ResourceWatch
+{
+    private const int Kept = 40;
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _lines = new();
+    private readonly HashSet<string> _followed = [];
+    private readonly TaskCompletionSource<ResourceEvent> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ResourceWatch(ResourceNotificationService notifications, ResourceLoggerService logger, IEnumerable<string> resources, CancellationToken cancellationToken)
+    {
+        var watched = resources.ToHashSet();
+        _ = Task.Run(() => WatchAsync(notifications, logger, watched, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>Completes with the first watched resource to reach a terminal state.</summary>
+    public Task<ResourceEvent> Ended => _ended.Task;
+
+    /// <summary>The last lines a resource printed, waiting up to <paramref name="wait"/> for any: its output can trail its state.</summary>
+    public async Task<string> LastLinesAsync(string resource, TimeSpan wait)
+    {
+        var lines = _lines.GetOrAdd(resource, _ => new ConcurrentQueue<string>());
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        while (lines.IsEmpty && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        return lines.IsEmpty ? "(no output)" : string.Join(Environment.NewLine, lines);
+    }
+
+    private async Task WatchAsync(ResourceNotificationService notifications, ResourceLoggerService logger, HashSet<string> watched, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var e in notifications.WatchAsync(cancellationToken))
+            {
+                if (!watched.Contains(e.Resource.Name))
+                {
+                    continue;
+                }
+
+                // Output is kept per running instance (its resource id), and streamed only once someone watches it.
+                if (_followed.Add(e.ResourceId))
+                {
+                    var lines = _lines.GetOrAdd(e.Resource.Name, _ => new ConcurrentQueue<string>());
+                    _ = Task.Run(() => FollowAsync(logger, e.ResourceId, lines, cancellationToken), CancellationToken.None);
+                }
+
+                if (e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state))
+                {
+                    _ended.TrySetResult(e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The AppHost started, or gave up.
+        }
+    }
+
+    private static async Task FollowAsync(ResourceLoggerService logger, string resourceId, ConcurrentQueue<string> lines, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in logger.WatchAsync(resourceId).WithCancellation(cancellationToken))
+            {
+                foreach (var line in batch)
+                {
+                    lines.Enqueue(line.Content);
+                    if (lines.Count > Kept)
+                    {
+                        lines.TryDequeue(out _);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The AppHost started, or gave up.
         }
     }
 }

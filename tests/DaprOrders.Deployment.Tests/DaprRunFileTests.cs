@@ -81,7 +81,7 @@ public sealed class DaprRunFileTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Run_file_checks_report_unknown_keys_shared_key_misuse_and_duplicate_ports()
+    public void Run_file_checks_report_unknown_keys_shared_key_misuse_duplicate_and_ephemeral_ports()
     {
         var directory = Directory.CreateTempSubdirectory("daprorders-runfile-");
         try
@@ -99,6 +99,7 @@ public sealed class DaprRunFileTests(ITestOutputHelper output)
                     appDirPath: ./a
                     appPort: 5100
                     daprHTTPPort: 5100
+                    daprGRPCPort: 50001
                     comand: ["dotnet", "run"]
                   - appID: b
                     appDirPath: ./b
@@ -113,6 +114,7 @@ public sealed class DaprRunFileTests(ITestOutputHelper output)
                     "resources path './missing' does not exist",
                     "unknown app key 'comand'",
                     "app 'a': daprHTTPPort 5100 is already used by a.appPort",
+                    "app 'a': daprGRPCPort 50001 is in the ephemeral range (from 32768), where the OS may have handed it to another socket",
                     "app 'a': command must be a non-empty list of strings (it runs inside appDirPath)",
                     "app 'b': appDirPath './b' does not exist",
                     "app 'b': command must be a non-empty list of strings (it runs inside appDirPath)",

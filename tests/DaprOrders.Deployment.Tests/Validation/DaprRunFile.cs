@@ -34,6 +34,12 @@ public sealed record DaprRunFile(string Path, IReadOnlyList<DaprRunApp> Apps, IR
         "profilePort", "metricsPort", "unixDomainSocket", "command",
     };
 
+    /// <summary>
+    /// Linux's default ip_local_port_range starts here (Windows and macOS at 49152): ports from it go to outgoing
+    /// connections and port-0 listeners, so a fixed listener there can find its port taken at start.
+    /// </summary>
+    public const int EphemeralRangeStart = 32768;
+
     public static readonly IReadOnlyList<string> PortKeys = ["appPort", "daprHTTPPort", "daprGRPCPort", "daprInternalGRPCPort", "profilePort", "metricsPort"];
 
     /// <summary>Parses and checks a run file: known keys only, appDirPath present and existing, unique app ids and ports, existing paths.</summary>
@@ -121,6 +127,10 @@ public sealed record DaprRunFile(string Path, IReadOnlyList<DaprRunApp> Apps, IR
                 else if (!ports.TryAdd((long)portToken, $"{appId}.{key}"))
                 {
                     Error(portToken, $"app '{appId}': {key} {(long)portToken} is already used by {ports[(long)portToken]}");
+                }
+                else if ((long)portToken >= EphemeralRangeStart)
+                {
+                    Error(portToken, $"app '{appId}': {key} {(long)portToken} is in the ephemeral range (from {EphemeralRangeStart}), where the OS may have handed it to another socket");
                 }
             }
 
