@@ -77,10 +77,12 @@ public sealed class AuditServiceTests
             clock.Advance(TimeSpan.FromSeconds(1));
         }
 
-        // The list is written in the background, in batches: poll until it caught up.
+        // The list is written in the background, in batches (the first may hold e-1 and e-2 only): poll until it holds
+        // all three events, then ask for the newest two.
         static string[] Ids(JsonElement view) => [.. view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
-        var recent = await Eventually.UntilAsync(() => GetJsonAsync(client, "/audit/events?limit=2"), view => Ids(view).Length == 2,
-            "the recent-events list to hold two events");
+        await Eventually.UntilAsync(() => GetJsonAsync(client, "/audit/events?limit=10"), view => Ids(view).Length == 3,
+            "the recent-events list to hold all three events");
+        var recent = await GetJsonAsync(client, "/audit/events?limit=2");
         Assert.Equal(["e-3", "e-2"], Ids(recent));
         Assert.Equal("o-2", recent.GetProperty("events")[1].GetProperty("orderId").GetString());
 
