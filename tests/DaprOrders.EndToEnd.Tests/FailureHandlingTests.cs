@@ -56,7 +56,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         await system.SetStockAsync(sku, 5);
 
         string orderId;
-        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.Orders))
+        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.OrderCreated))
         {
             orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
             await system.AdvanceClockUntilAsync(
@@ -123,7 +123,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         var sku = TestOrders.NewSku();
         await system.SetStockAsync(sku, 5);
         // Ordering hears about the payment only after two virtual minutes: the charge happens, the saga does not move.
-        var slowPayments = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.Payments);
+        var slowPayments = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.PaymentSucceeded);
 
         var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
         await Eventually.UntilAsync(() => system.CountChargesAsync(orderId), n => n == 1, "the charge");
@@ -161,9 +161,10 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         });
         var sku = TestOrders.NewSku();
         await system.SetStockAsync(sku, 5);
-        // Payment hears nothing on `orders` for two virtual minutes: payment.requested (t=0) arrives at 2:00, the
-        // cancellation (t=0:30) at 2:30.
-        using var hangingPayment = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.Orders);
+        // Payment hears nothing for two virtual minutes: payment.requested (t=0) arrives at 2:00, the cancellation
+        // (t=0:30) at 2:30.
+        using var hangingRequest = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.PaymentRequested);
+        using var hangingCancellation = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.OrderCancelled);
 
         var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
         await system.WaitForStatusAsync(orderId, "AwaitingPayment");

@@ -19,7 +19,7 @@ internal static class AuditService
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var bed = await ServiceOnEmulator<Program>.StartAsync("audit", options =>
         {
-            options.RecordedTopics.Add("orders");
+            options.RecordedTopics.Add(Topics.OrderCreated);
             options.RecorderAppId = "loyalty";
             options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -60,10 +60,10 @@ internal static class AuditService
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
-    /// <summary>What was published on <c>orders</c>, once the broker delivered what is queued.</summary>
-    public static async Task<IReadOnlyList<JsonElement>> ReplayedToOrdersAsync(this ServiceOnEmulator<Program> bed)
+    /// <summary>What was published on <c>order-created</c>, once the broker delivered what is queued.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReplayedToOrderCreatedAsync(this ServiceOnEmulator<Program> bed)
     {
         await bed.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
-        return bed.Published("orders");
+        return bed.Published(Topics.OrderCreated);
     }
 }

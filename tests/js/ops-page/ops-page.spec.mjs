@@ -191,7 +191,7 @@ try {
   await page.getByTestId('replay').click();
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(`order ${poisoned}`);
-  await expect(dialog).toContainText('topic "orders"');
+  await expect(dialog).toContainText('topic "order-created"');
   // The refused token was forgotten, so the dialog asks afresh.
   if (await page.getByTestId('operator-token').inputValue() !== '') throw new Error('the page kept a refused operator token');
   await page.getByTestId('operator-token').fill(OPERATOR_TOKEN);
