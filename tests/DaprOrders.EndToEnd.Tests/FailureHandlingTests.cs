@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using DaprOrders.Contracts;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
 
@@ -186,6 +188,30 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         Assert.Equal(("Cancelled", "deadline-exceeded"), ((await system.GetOrderAsync(orderId)).Status, (await system.GetOrderAsync(orderId)).Reason));
         Assert.Equal(0, system.CountPublished(orderId, EventTypes.OrderCompleted));
         Assert.Equal(new StockLevel(sku, 5, 0, 0), await system.GetStockAsync(sku));
+    }
+
+    [Fact]
+    public async Task A_foreign_type_on_a_topic_reaches_no_service_and_is_dead_lettered_for_an_operator()
+    {
+        await using var system = await OrderSystem.StartAsync(o => o.Output = output);
+        var orderId = Guid.NewGuid().ToString();
+
+        // A publisher's mistake: payment.requested on order-created, which ordering may publish to. Ordering and
+        // Inventory subscribe to order-created with a rule for order.created and no default route, so daprd never
+        // calls them and copies the event to deadletters instead (dapr/dapr v1.17 pkg/runtime/subscription/subscription.go).
+        using var sidecar = new HttpClient { BaseAddress = system.Emulator["ordering"].HttpEndpoint };
+        using var published = await sidecar.PostAsync(
+            $"v1.0/publish/pubsub/{Topics.OrderCreated}?metadata.cloudevent.type={EventTypes.PaymentRequested}",
+            JsonContent.Create(new { orderId, customerId = "c-1", amount = new { amount = 1500, currency = "EUR" }, requestedAt = "2026-11-23T09:00:00Z" }));
+        Assert.Equal(HttpStatusCode.NoContent, published.StatusCode);
+        await system.QuiesceAsync();
+
+        Assert.Equal([AppIds.Audit], system.Deliveries.All.Where(d => d.OrderId == orderId).Select(d => d.AppId).Distinct());
+        Assert.Equal([EventTypes.PaymentRequested], await system.GetAuditTimelineTypesAsync(orderId));
+        var deadLetter = await system.FindDeadLetterAsync(orderId, EventTypes.PaymentRequested);
+        Assert.NotNull(deadLetter);
+        Assert.Equal(Topics.OrderCreated, deadLetter["topic"]!.GetValue<string>());
+        Assert.Equal(0, await system.CountChargesAsync(orderId));
     }
 
     /// <summary>Charge attempts = deliveries of the order's payment.requested that reached Payment (each answered RETRY until the last).</summary>

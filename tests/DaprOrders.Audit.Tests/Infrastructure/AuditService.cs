@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Contracts;
 using DaprOrders.Emulator.PubSub;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
