@@ -21,7 +21,8 @@ internal static class AuditService
         var bed = await ServiceOnEmulator<Program>.StartAsync("audit", options =>
         {
             options.RecordedTopics.Add(Topics.OrderCreated);
-            options.RecorderAppId = "loyalty";
+            // Any app but audit that the components let subscribe to order-created; no Inventory runs here.
+            options.RecorderAppId = "inventory";
             options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

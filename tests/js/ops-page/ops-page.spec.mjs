@@ -159,7 +159,7 @@ try {
   await control('advance', { seconds: 15 });
   const letter = page.locator(`[data-testid="deadletter-row"][data-order-id="${poisoned}"][data-type="daprorders.order.created.v1"]`);
   await expect(letter.getByTestId('deadletter-row-status'), WAIT).toHaveText('Pending');
-  await expect(letter).toContainText('orders');
+  await expect(letter).toContainText('order-created');
   const poisonedStatus = await page.locator(`[data-testid="order-row"][data-order-id="${poisoned}"]`).getByTestId('order-status').textContent();
   if (poisonedStatus === 'Completed') throw new Error('the poisoned order completed without its reservation');
 
