@@ -26,7 +26,7 @@ namespace DaprOrders.BuildingBlocks;
 /// app.UseDaprApp();                     // token check, delivery contract, the SDK's CloudEvents middleware
 /// app.MapSubscribeHandler().RequireDaprApp();
 /// var events = app.MapTopicEndpoints(); // one group per service for its deliveries
-/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "orders", type, "deadletters", priority: 1));
+/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "order-completed", type, "deadletters", priority: 1));
 /// </code>
 /// </summary>
 public static class DaprAppExtensions
@@ -162,19 +162,6 @@ public static class DaprAppExtensions
             return next(invocation);
         });
         return events;
-    }
-
-    /// <summary>
-    /// The default route of <paramref name="topic"/> for a service that handles only some of its types: every other
-    /// delivery is acknowledged whatever it holds, or daprd would dead-letter it. It does not read the event, so it is
-    /// not unwrapped either.
-    /// </summary>
-    public static RouteHandlerBuilder AcknowledgeOtherEvents(this RouteGroupBuilder events, string pubsubName, string topic, string? deadLetterTopic)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        return events.MapPost($"/{topic}", () => TopicResponse.Success())
-            .WithTopic(TopicSubscriptions.Default(pubsubName, topic, deadLetterTopic))
-            .ReceiveCloudEventEnvelope();
     }
 
     /// <summary>Delivers the whole CloudEvent to this endpoint instead of its data (for endpoints that keep the event itself).</summary>

@@ -9,7 +9,7 @@ namespace DaprOrders.Contracts;
 /// record and the JSON Schema of its <c>data</c>.
 /// </summary>
 /// <param name="Type">CloudEvent <c>type</c>, e.g. <c>daprorders.order.created.v1</c>.</param>
-/// <param name="Topic">Topic on <see cref="PubSub.Name"/>; <see langword="null"/> for the HTTP intake event.</param>
+/// <param name="Topic">Topic on <see cref="PubSub.Name"/> (<see cref="Topics.Of"/>); <see langword="null"/> for the HTTP intake event.</param>
 /// <param name="Publisher">App-id of the only publisher (<see cref="AppIds.Clients"/> for the intake).</param>
 /// <param name="Subscribers">App-ids that subscribe to this type.</param>
 /// <param name="DataType">The record the CloudEvent <c>data</c> deserializes into.</param>
@@ -36,28 +36,28 @@ public static class EventCatalog
     [
         new(EventTypes.OrderSubmitted, null, AppIds.Clients, [AppIds.Ordering],
             typeof(OrderSubmission), "order-submitted.v1.json"),
-        new(EventTypes.OrderCreated, Topics.Orders, AppIds.Ordering, [AppIds.Ordering, AppIds.Inventory, AppIds.Audit],
+        new(EventTypes.OrderCreated, Topics.Of(EventTypes.OrderCreated), AppIds.Ordering, [AppIds.Ordering, AppIds.Inventory, AppIds.Audit],
             typeof(OrderCreated), "order-created.v1.json"),
-        new(EventTypes.PaymentRequested, Topics.Orders, AppIds.Ordering, [AppIds.Payment, AppIds.Audit],
+        new(EventTypes.PaymentRequested, Topics.Of(EventTypes.PaymentRequested), AppIds.Ordering, [AppIds.Payment, AppIds.Audit],
             typeof(PaymentRequested), "payment-requested.v1.json"),
-        new(EventTypes.OrderCompleted, Topics.Orders, AppIds.Ordering, [AppIds.Inventory, AppIds.Notification, AppIds.Audit, AppIds.Loyalty],
+        new(EventTypes.OrderCompleted, Topics.Of(EventTypes.OrderCompleted), AppIds.Ordering, [AppIds.Inventory, AppIds.Notification, AppIds.Audit, AppIds.Loyalty],
             typeof(OrderCompleted), "order-completed.v1.json"),
-        new(EventTypes.OrderCancelled, Topics.Orders, AppIds.Ordering,
+        new(EventTypes.OrderCancelled, Topics.Of(EventTypes.OrderCancelled), AppIds.Ordering,
             [AppIds.Inventory, AppIds.Payment, AppIds.Notification, AppIds.Audit],
             typeof(OrderCancelled), "order-cancelled.v1.json"),
-        new(EventTypes.StockReserved, Topics.Inventory, AppIds.Inventory, SagaDriver,
+        new(EventTypes.StockReserved, Topics.Of(EventTypes.StockReserved), AppIds.Inventory, SagaDriver,
             typeof(StockReserved), "stock-reserved.v1.json"),
-        new(EventTypes.StockRejected, Topics.Inventory, AppIds.Inventory, SagaDriver,
+        new(EventTypes.StockRejected, Topics.Of(EventTypes.StockRejected), AppIds.Inventory, SagaDriver,
             typeof(StockRejected), "stock-rejected.v1.json"),
-        new(EventTypes.StockReleased, Topics.Inventory, AppIds.Inventory, SagaDriver,
+        new(EventTypes.StockReleased, Topics.Of(EventTypes.StockReleased), AppIds.Inventory, [AppIds.Audit],
             typeof(StockReleased), "stock-released.v1.json"),
-        new(EventTypes.PaymentSucceeded, Topics.Payments, AppIds.Payment, SagaDriver,
+        new(EventTypes.PaymentSucceeded, Topics.Of(EventTypes.PaymentSucceeded), AppIds.Payment, SagaDriver,
             typeof(PaymentSucceeded), "payment-succeeded.v1.json"),
-        new(EventTypes.PaymentFailed, Topics.Payments, AppIds.Payment, SagaDriver,
+        new(EventTypes.PaymentFailed, Topics.Of(EventTypes.PaymentFailed), AppIds.Payment, SagaDriver,
             typeof(PaymentFailed), "payment-failed.v1.json"),
-        new(EventTypes.PaymentRefunded, Topics.Payments, AppIds.Payment, SagaDriver,
+        new(EventTypes.PaymentRefunded, Topics.Of(EventTypes.PaymentRefunded), AppIds.Payment, [AppIds.Audit],
             typeof(PaymentRefunded), "payment-refunded.v1.json"),
-        new(EventTypes.NotificationSent, Topics.Notifications, AppIds.Notification, [AppIds.Audit],
+        new(EventTypes.NotificationSent, Topics.Of(EventTypes.NotificationSent), AppIds.Notification, [AppIds.Audit],
             typeof(NotificationSent), "notification-sent.v1.json"),
     ];
 
@@ -80,6 +80,10 @@ public static class EventCatalog
     /// <summary>Event types an app consumes: its subscription routes and CEL rules can be derived from this.</summary>
     public static IEnumerable<EventContract> SubscribedBy(string appId) =>
         Published.Where(e => e.Subscribers.Contains(appId));
+
+    /// <summary>Topics an app publishes to: those of the types it publishes.</summary>
+    public static IEnumerable<string> TopicsPublishedBy(string appId) =>
+        Published.Where(e => e.Publisher == appId).Select(e => e.Topic!);
 
     /// <summary>Topics an app subscribes to; every subscription declares <see cref="Topics.DeadLetters"/> as its dead-letter topic.</summary>
     public static IEnumerable<string> TopicsSubscribedBy(string appId) =>

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace DaprOrders.Contracts;
 
 /// <summary>Dapr app-ids of the DaprOrders services (also the CloudEvent <c>source</c> Dapr stamps on their events).</summary>
@@ -22,18 +24,53 @@ public static class PubSub
     public const string Name = "pubsub";
 }
 
-/// <summary>Topic names on <see cref="PubSub.Name"/>.</summary>
+/// <summary>
+/// Topic names on <see cref="PubSub.Name"/>: one topic per CloudEvent type, named after the event (as
+/// dotnet-architecture/eShopOnDapr names each integration event's topic), so daprd delivers each app only the types it
+/// subscribes to. Publishers take the topic from <see cref="Of"/>, never pick one.
+/// </summary>
 public static class Topics
 {
-    public const string Orders = "orders";
-    public const string Inventory = "inventory";
-    public const string Payments = "payments";
-    public const string Notifications = "notifications";
+    public const string OrderCreated = "order-created";
+    public const string PaymentRequested = "payment-requested";
+    public const string OrderCompleted = "order-completed";
+    public const string OrderCancelled = "order-cancelled";
+    public const string StockReserved = "stock-reserved";
+    public const string StockRejected = "stock-rejected";
+    public const string StockReleased = "stock-released";
+    public const string PaymentSucceeded = "payment-succeeded";
+    public const string PaymentFailed = "payment-failed";
+    public const string PaymentRefunded = "payment-refunded";
+    public const string NotificationSent = "notification-sent";
 
     /// <summary>The single dead-letter topic every subscription declares; only audit consumes it.</summary>
     public const string DeadLetters = "deadletters";
 
-    public static IReadOnlyList<string> All { get; } = [Orders, Inventory, Payments, Notifications, DeadLetters];
+    private static readonly FrozenDictionary<string, string> ByEventType = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [EventTypes.OrderCreated] = OrderCreated,
+        [EventTypes.PaymentRequested] = PaymentRequested,
+        [EventTypes.OrderCompleted] = OrderCompleted,
+        [EventTypes.OrderCancelled] = OrderCancelled,
+        [EventTypes.StockReserved] = StockReserved,
+        [EventTypes.StockRejected] = StockRejected,
+        [EventTypes.StockReleased] = StockReleased,
+        [EventTypes.PaymentSucceeded] = PaymentSucceeded,
+        [EventTypes.PaymentFailed] = PaymentFailed,
+        [EventTypes.PaymentRefunded] = PaymentRefunded,
+        [EventTypes.NotificationSent] = NotificationSent,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The topics that carry events, one per published CloudEvent type.</summary>
+    public static IReadOnlyList<string> Business { get; } = [.. ByEventType.Values.Order(StringComparer.Ordinal)];
+
+    public static IReadOnlyList<string> All { get; } = [.. Business, DeadLetters];
+
+    /// <summary>The topic of a published CloudEvent type (the HTTP intake's order.submitted has none).</summary>
+    public static string Of(string eventType) =>
+        ByEventType.TryGetValue(eventType, out var topic)
+            ? topic
+            : throw new KeyNotFoundException($"CloudEvent type '{eventType}' is not published on a topic.");
 }
 
 /// <summary>

@@ -9,7 +9,7 @@ import { LoyaltyLedger } from "./src/loyalty-ledger.mjs";
 import { pointsFor, readOrderCompleted } from "./src/points.mjs";
 
 const pubsubName = "pubsub";
-const ordersTopic = "orders";
+const orderCompletedTopic = "order-completed";
 const deadLetterTopic = "deadletters";
 const orderCompletedType = "daprorders.order.completed.v1";
 
@@ -47,17 +47,17 @@ http.use((req, res, next) => {
   res.status(401).type("application/problem+json").send({ title: "Unauthorized", status: 401, detail: "dapr-api-token is missing or wrong" });
 });
 
-// One subscription on `orders`: a CEL rule picks order.completed.v1; every other type goes to the default route,
-// which acknowledges it. Without a default, daprd would drop unmatched events AND copy them to the dead letters.
-await server.pubsub.subscribeWithOptions(pubsubName, ordersTopic, {
+// One subscription, on the topic that carries only order.completed (one topic per event type, per the AsyncAPI
+// document). The CEL rule still checks the type, and there is no default route: a foreign type on this topic matches
+// nothing, so daprd acknowledges it without calling us and copies it to the dead letters, in front of an operator.
+await server.pubsub.subscribeWithOptions(pubsubName, orderCompletedTopic, {
   route: {
     rules: [{ match: `event.type == "${orderCompletedType}"`, path: "order-completed" }],
-    default: "orders-other",
   },
   deadLetterTopic,
 });
 
-server.pubsub.subscribeToRoute(pubsubName, ordersTopic, "order-completed", async (data) => {
+server.pubsub.subscribeToRoute(pubsubName, orderCompletedTopic, "order-completed", async (data) => {
   const { order, problem } = readOrderCompleted(data);
   if (problem) {
     // Can never succeed on retry: DROP acks it and daprd copies it to `deadletters`.
@@ -75,8 +75,6 @@ server.pubsub.subscribeToRoute(pubsubName, ordersTopic, "order-completed", async
   }
 });
 
-server.pubsub.subscribeToRoute(pubsubName, ordersTopic, "orders-other", async () => DaprPubSubStatusEnum.SUCCESS);
-
 http.get("/points/:customerId", async (req, res) => {
   try {
     res.json(await ledger.balance(req.params.customerId));
@@ -88,7 +86,7 @@ http.get("/points/:customerId", async (req, res) => {
 http.get("/healthz", (_req, res) => res.status(200).send("Healthy"));
 
 await server.start();
-console.log(JSON.stringify({ level: "info", message: "loyalty listening", appPort, subscriptions: `${pubsubName}/${ordersTopic}` }));
+console.log(JSON.stringify({ level: "info", message: "loyalty listening", appPort, subscriptions: `${pubsubName}/${orderCompletedTopic}` }));
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, async () => {

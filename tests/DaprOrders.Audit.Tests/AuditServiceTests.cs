@@ -27,14 +27,14 @@ public sealed class AuditServiceTests
         await using var running = bed;
         var client = bed.Client;
 
-        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/orders",
-            AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/order-created",
+            AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1")));
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/inventory",
-            AuditService.CloudEvent("e-2", Topics.Inventory, EventTypes.StockReserved, "o-1", source: "inventory")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/stock-reserved",
+            AuditService.CloudEvent("e-2", Topics.StockReserved, EventTypes.StockReserved, "o-1", source: "inventory")));
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/orders",
-            AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1")));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/order-created",
+            AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1")));
 
         var timeline = await GetJsonAsync(client, "/audit/orders/o-1");
         Assert.Equal("o-1", timeline.GetProperty("orderId").GetString());
@@ -43,14 +43,14 @@ public sealed class AuditServiceTests
         var first = events[0];
         Assert.Equal(EventTypes.OrderCreated, first.GetProperty("type").GetString());
         Assert.Equal("ordering", first.GetProperty("source").GetString());
-        Assert.Equal("orders", first.GetProperty("topic").GetString());
+        Assert.Equal("order-created", first.GetProperty("topic").GetString());
         Assert.Equal("event", first.GetProperty("kind").GetString());
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 8, 59, 59, TimeSpan.Zero), first.GetProperty("time").GetDateTimeOffset());
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero), first.GetProperty("receivedAt").GetDateTimeOffset());
         Assert.Equal("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", first.GetProperty("traceParent").GetString());
         Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", first.GetProperty("traceId").GetString());
         Assert.Equal("c-1", first.GetProperty("data").GetProperty("customerId").GetString());
-        Assert.Equal("inventory", events[1].GetProperty("topic").GetString());
+        Assert.Equal("stock-reserved", events[1].GetProperty("topic").GetString());
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class AuditServiceTests
         var client = bed.Client;
         foreach (var (id, order) in new[] { ("e-1", "o-1"), ("e-2", "o-2"), ("e-3", "o-1") })
         {
-            await bed.DeliverAsync("/events/payments", AuditService.CloudEvent(id, Topics.Payments, EventTypes.PaymentSucceeded, order));
+            await bed.DeliverAsync("/events/payment-succeeded", AuditService.CloudEvent(id, Topics.PaymentSucceeded, EventTypes.PaymentSucceeded, order));
             clock.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -96,17 +96,17 @@ public sealed class AuditServiceTests
         var (bed, clock) = await AuditService.StartAsync();
         await using var running = bed;
         var client = bed.Client;
-        var original = AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1");
-        await bed.DeliverAsync("/events/orders", original);
+        var original = AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1");
+        await bed.DeliverAsync("/events/order-created", original);
         clock.Advance(TimeSpan.FromSeconds(1));
 
-        // daprd republishes the original bytes to `deadletters`: topic still says "orders".
+        // daprd republishes the original bytes to `deadletters`: topic still says "order-created".
         Assert.Equal("SUCCESS", await bed.DeliverAsync("/events/deadletters", original));
 
         var list = await GetJsonAsync(client, "/deadletters");
         var summary = Assert.Single(list.EnumerateArray());
         Assert.Equal("e-1", summary.GetProperty("id").GetString());
-        Assert.Equal("orders", summary.GetProperty("topic").GetString());
+        Assert.Equal("order-created", summary.GetProperty("topic").GetString());
         Assert.Equal("pubsub", summary.GetProperty("pubsubName").GetString());
         Assert.Equal(EventTypes.OrderCreated, summary.GetProperty("type").GetString());
         Assert.Equal("Pending", summary.GetProperty("status").GetString());
@@ -127,7 +127,7 @@ public sealed class AuditServiceTests
         var (bed, clock) = await AuditService.StartAsync();
         await using var running = bed;
         var client = bed.Client;
-        var original = AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1");
+        var original = AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1");
         await bed.DeliverAsync("/events/deadletters", original);
 
         using var response = await PostAsync(client, "/deadletters/e-1/replay");
@@ -138,8 +138,8 @@ public sealed class AuditServiceTests
 
         // A passthrough CloudEvent: the subscriber of the original topic gets the original attributes and data (daprd
         // adds only its routing and trace attributes, dapr/dapr v1.17.13 pkg/runtime/pubsub/cloudevents.go).
-        var replayed = Assert.Single(await bed.ReplayedToOrdersAsync());
-        Assert.Equal("orders", replayed.GetProperty("topic").GetString());
+        var replayed = Assert.Single(await bed.ReplayedToOrderCreatedAsync());
+        Assert.Equal("order-created", replayed.GetProperty("topic").GetString());
         foreach (var attribute in new[] { "id", "source", "type", "specversion", "time", "datacontenttype", "x-custom" })
         {
             Assert.Equal(JsonDocument.Parse(original).RootElement.GetProperty(attribute).GetString(), replayed.GetProperty(attribute).GetString());
@@ -167,7 +167,7 @@ public sealed class AuditServiceTests
         var client = bed.Client;
         // The dead letter names a pubsub the sidecar does not have: the replay's publish is refused (INVALID_ARGUMENT,
         // dapr/dapr v1.17.13 pkg/api/errors/pubsub.go).
-        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1", pubsubName: "nopubsub"));
+        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1", pubsubName: "nopubsub"));
 
         using var response = await PostAsync(client, "/deadletters/e-1/replay");
 
@@ -185,9 +185,9 @@ public sealed class AuditServiceTests
         var (bed, clock) = await AuditService.StartAsync();
         await using var running = bed;
         var client = bed.Client;
-        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1"));
+        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1"));
         clock.Advance(TimeSpan.FromSeconds(1));
-        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-2", Topics.Orders, EventTypes.OrderCreated, "o-2"));
+        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-2", Topics.OrderCreated, EventTypes.OrderCreated, "o-2"));
 
         using var discard = await PostAsync(client, "/deadletters/e-1/discard");
         Assert.Equal(HttpStatusCode.OK, discard.StatusCode);
@@ -198,7 +198,7 @@ public sealed class AuditServiceTests
         using var replay = await PostAsync(client, "/deadletters/e-1/replay");
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
         Assert.Equal("application/problem+json", replay.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(await bed.ReplayedToOrdersAsync());
+        Assert.Empty(await bed.ReplayedToOrderCreatedAsync());
 
         foreach (var path in new[] { "/deadletters/nope/replay", "/deadletters/nope/discard" })
         {
@@ -240,7 +240,8 @@ public sealed class AuditServiceTests
 
         var subscriptions = (await bed.SubscriptionsAsync()).EnumerateArray()
             .ToDictionary(s => s.GetProperty("topic").GetString()!);
-        Assert.Equal(["deadletters", "inventory", "notifications", "orders", "payments"], subscriptions.Keys.Order());
+        Assert.Equal([.. Topics.All.Order(StringComparer.Ordinal)], subscriptions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(12, subscriptions.Count);
         foreach (var (topic, subscription) in subscriptions)
         {
             // The SDK's subscribe handler writes a route without rules as "route", without the leading slash (daprd adds it).
@@ -266,23 +267,23 @@ public sealed class AuditServiceTests
         var client = bed.Client;
 
         var subscriptions = await bed.SubscriptionsAsync();
-        var orders = subscriptions.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == "orders");
+        var orders = subscriptions.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == "order-created");
         Assert.True(orders.GetProperty("bulkSubscribe").GetProperty("enabled").GetBoolean());
         var deadLetters = subscriptions.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == "deadletters");
         Assert.False(deadLetters.TryGetProperty("bulkSubscribe", out _));
 
         var bulk = $$"""
-            {"id":"b-1","type":"com.dapr.event.sent.bulk","topic":"orders","pubsubname":"pubsub","metadata":{},
+            {"id":"b-1","type":"com.dapr.event.sent.bulk","topic":"order-created","pubsubname":"pubsub","metadata":{},
              "entries":[
-               {"entryId":"1","event":{{AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1")}},"contentType":"application/cloudevents+json"},
-               {"entryId":"2","event":{{AuditService.CloudEvent("e-2", Topics.Orders, EventTypes.PaymentRequested, "o-1")}},"contentType":"application/cloudevents+json"},
+               {"entryId":"1","event":{{AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1")}},"contentType":"application/cloudevents+json"},
+               {"entryId":"2","event":{{AuditService.CloudEvent("e-2", Topics.OrderCreated, EventTypes.PaymentRequested, "o-1")}},"contentType":"application/cloudevents+json"},
                {"entryId":"3","event":[1,2],"contentType":"application/cloudevents+json"},
-               {"entryId":"4","event":{{AuditService.CloudEvent("e-3", Topics.Orders, EventTypes.OrderCreated, "o-2")}},"contentType":"application/cloudevents+json"}]}
+               {"entryId":"4","event":{{AuditService.CloudEvent("e-3", Topics.OrderCreated, EventTypes.OrderCreated, "o-2")}},"contentType":"application/cloudevents+json"}]}
             """;
         using var content = new StringContent(bulk, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         content.Headers.Add("dapr-api-token", bed.Options.AppApiToken);
-        using var response = await client.PostAsync("/events/orders", content);
+        using var response = await client.PostAsync("/events/order-created", content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         var statuses = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("statuses").EnumerateArray()

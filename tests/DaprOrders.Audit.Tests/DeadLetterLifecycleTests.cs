@@ -11,7 +11,7 @@ public sealed class DeadLetterLifecycleTests
 
     private static readonly JsonElement Payload = JsonDocument.Parse("""
         {"data":{"orderId":"o-1"},"datacontenttype":"application/json","expiration":"2026-11-23T09:00:30Z","id":"e-1",
-         "pubsubname":"pubsub","source":"ordering","specversion":"1.0","time":"2026-11-23T08:59:59Z","topic":"orders",
+         "pubsubname":"pubsub","source":"ordering","specversion":"1.0","time":"2026-11-23T08:59:59Z","topic":"order-created",
          "traceid":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
          "traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","tracestate":"",
          "type":"daprorders.order.created.v1","x-custom":"kept"}
@@ -25,7 +25,7 @@ public sealed class DeadLetterLifecycleTests
     {
         var record = Arrived();
         Assert.Equal(DeadLetterStatus.Pending, record.Status);
-        Assert.Equal(("e-1", "orders", "pubsub", "o-1"), (record.Id, record.Topic, record.PubsubName, record.OrderId));
+        Assert.Equal(("e-1", "order-created", "pubsub", "o-1"), (record.Id, record.Topic, record.PubsubName, record.OrderId));
         Assert.Equal(1, record.Attempts);
         Assert.Equal(T0, record.FirstSeen);
         Assert.Equal(Payload.GetRawText(), record.Payload.GetRawText());

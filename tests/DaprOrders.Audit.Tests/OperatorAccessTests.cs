@@ -30,7 +30,7 @@ public sealed class OperatorAccessTests
     {
         await using var bed = (await StartAsync(new() { ["Audit:OperationsPage:Enabled"] = "true" })).Bed;
         using var operatorClient = ClientOf(bed, OperatorToken);
-        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1"));
+        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1"));
         var path = $"{resource}/{action}";
 
         using var anonymous = ClientOf(bed, token: null);
@@ -46,7 +46,7 @@ public sealed class OperatorAccessTests
         }
 
         // Neither refused call did anything.
-        Assert.Empty(await bed.ReplayedToOrdersAsync());
+        Assert.Empty(await bed.ReplayedToOrderCreatedAsync());
         Assert.Equal("Pending", await StatusOfAsync(operatorClient));
 
         using (var response = await operatorClient.PostAsync(path, content: null))
@@ -71,7 +71,7 @@ public sealed class OperatorAccessTests
     {
         await using var bed = (await StartAsync(new() { ["OperatorAccess:Token"] = "" })).Bed;
         using var client = ClientOf(bed, OperatorToken);
-        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.Orders, EventTypes.OrderCreated, "o-1"));
+        await bed.DeliverAsync("/events/deadletters", AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1"));
 
         using var response = await client.PostAsync("/deadletters/e-1/discard", content: null);
 

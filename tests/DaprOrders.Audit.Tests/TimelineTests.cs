@@ -8,7 +8,7 @@ public sealed class TimelineTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
     private static ObservedEvent Observed(string id, string orderId = "o-1", string? traceParent = null) =>
-        new(id, "daprorders.order.created.v1", "ordering", "orders", "pubsub", T0, traceParent,
+        new(id, "daprorders.order.created.v1", "ordering", "order-created", "pubsub", T0, traceParent,
             JsonDocument.Parse($$"""{"orderId":"{{orderId}}"}""").RootElement.Clone());
 
     private static AuditEntry Entry(string id, int second) => AuditEntry.Delivered(Observed(id), T0.AddSeconds(second));
@@ -81,7 +81,7 @@ public sealed class TimelineTests
     public void Outbox_events_with_an_empty_traceparent_use_traceid()
     {
         var cloudEvent = JsonDocument.Parse("""
-            {"id":"outbox-1","type":"t","source":"ordering","topic":"orders","traceparent":"",
+            {"id":"outbox-1","type":"t","source":"ordering","topic":"order-created","traceparent":"",
              "traceid":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","data":{"orderId":"o-1"}}
             """).RootElement;
         var observed = ObservedEvent.From(cloudEvent)!;

@@ -58,7 +58,7 @@ public sealed class TimelineWriterTests : IAsyncLifetime
     }
 
     private static AuditEntry Entry(string id, string orderId, int second = 0) =>
-        new(id, AuditEntryKinds.Event, id, orderId, EventTypes.OrderCreated, "ordering", Topics.Orders, Received,
+        new(id, AuditEntryKinds.Event, id, orderId, EventTypes.OrderCreated, "ordering", Topics.OrderCreated, Received,
             Received.AddSeconds(second), TraceParent: null, TraceId: null, Data: null);
 
     private async Task<IReadOnlyList<BulkStateItem<OrderTimeline>>> ReadAsync(IReadOnlyList<string> keys)

@@ -48,17 +48,28 @@ public sealed class CatalogConsistencyTests
     }
 
     [Fact]
-    public void Every_published_event_goes_to_a_known_topic_and_is_consumed_by_audit()
+    public void Every_published_event_has_a_topic_of_its_own_and_is_consumed_by_audit()
     {
         Assert.All(EventCatalog.Published, e =>
         {
-            Assert.Contains(e.Topic!, Topics.All);
-            Assert.NotEqual(Topics.DeadLetters, e.Topic);
+            Assert.Contains(e.Topic!, Topics.Business);
+            Assert.Single(EventCatalog.OnTopic(e.Topic!));
             Assert.Contains(AppIds.Audit, e.Subscribers);
         });
+        Assert.Equal(Topics.Business.Order(StringComparer.Ordinal), EventCatalog.Published.Select(e => e.Topic!).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(Topics.DeadLetters, Topics.Business);
         Assert.Equal(
-            [Topics.Orders, Topics.Inventory, Topics.Payments],
+            [Topics.OrderCreated, Topics.StockReserved, Topics.StockRejected, Topics.PaymentSucceeded, Topics.PaymentFailed],
             EventCatalog.TopicsSubscribedBy(AppIds.Ordering));
+    }
+
+    [Fact]
+    public void Topics_are_the_kebab_case_of_their_event_and_unknown_types_have_none()
+    {
+        // daprorders.order.created.v1 -> order-created, the eShopOnDapr idiom of one topic named after each event.
+        Assert.All(EventCatalog.Published, e => Assert.Equal(string.Join('-', e.Type.Split('.')[1..^1]), Topics.Of(e.Type)));
+        Assert.Throws<KeyNotFoundException>(() => Topics.Of(EventTypes.OrderSubmitted));
+        Assert.Throws<KeyNotFoundException>(() => Topics.Of("daprorders.order.created.v2"));
     }
 
     [Fact]

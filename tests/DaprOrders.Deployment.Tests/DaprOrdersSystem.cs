@@ -31,16 +31,23 @@ internal static class DaprOrdersSystem
     public const string DeadLetterTopic = "deadletters";
 
     /// <summary>Ordering's orderstore outbox publishes through this internal topic (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go, self-hosted: no namespace).</summary>
-    public static readonly string OutboxTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "orders");
+    public static readonly string OutboxTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "order-created");
 
-    /// <summary>Business topics: the one publisher and the subscribers of each.</summary>
+    /// <summary>Business topics, one per CloudEvent type: the one publisher and the subscribers of each.</summary>
     public static readonly IReadOnlyDictionary<string, (string Publisher, string[] Subscribers)> Topics =
         new Dictionary<string, (string, string[])>
         {
-            ["orders"] = ("ordering", ["ordering", "inventory", "payment", "notification", "audit", "loyalty"]),
-            ["inventory"] = ("inventory", ["ordering", "audit"]),
-            ["payments"] = ("payment", ["ordering", "audit"]),
-            ["notifications"] = ("notification", ["audit"]),
+            ["order-created"] = ("ordering", ["ordering", "inventory", "audit"]),
+            ["payment-requested"] = ("ordering", ["payment", "audit"]),
+            ["order-completed"] = ("ordering", ["inventory", "notification", "audit", "loyalty"]),
+            ["order-cancelled"] = ("ordering", ["inventory", "payment", "notification", "audit"]),
+            ["stock-reserved"] = ("inventory", ["ordering", "audit"]),
+            ["stock-rejected"] = ("inventory", ["ordering", "audit"]),
+            ["stock-released"] = ("inventory", ["audit"]),
+            ["payment-succeeded"] = ("payment", ["ordering", "audit"]),
+            ["payment-failed"] = ("payment", ["ordering", "audit"]),
+            ["payment-refunded"] = ("payment", ["audit"]),
+            ["notification-sent"] = ("notification", ["audit"]),
         };
 
     /// <summary>Audit replays a dead letter by republishing the original event to its original topic.</summary>

@@ -49,7 +49,7 @@ public sealed class ResourceSetTests(ITestOutputHelper output)
 
         var outbox = ResourceSet.InlineMetadata(set.Component("orderstore")!);
         Assert.Equal("pubsub", outbox["outboxPublishPubsub"]);
-        Assert.Equal("orders", outbox["outboxPublishTopic"]);
+        Assert.Equal("order-created", outbox["outboxPublishTopic"]);
 
         // keyPrefix is chosen deliberately and written out on every state store (docs/components.md).
         Assert.All(set.Components.Where(c => ResourceSet.Category(c) == "state"),

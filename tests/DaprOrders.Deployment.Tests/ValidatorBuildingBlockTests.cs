@@ -131,7 +131,7 @@ public sealed class ValidatorBuildingBlockTests
     [Fact]
     public void Outbox_internal_topic_is_namespace_app_topic_outbox()
     {
-        Assert.Equal("orderingordersoutbox", ResourceSetValidator.OutboxInternalTopic("ordering", "orders"));
-        Assert.Equal("shoporderingordersoutbox", ResourceSetValidator.OutboxInternalTopic("ordering", "orders", "shop"));
+        Assert.Equal("orderingorder-createdoutbox", ResourceSetValidator.OutboxInternalTopic("ordering", "order-created"));
+        Assert.Equal("shoporderingorder-createdoutbox", ResourceSetValidator.OutboxInternalTopic("ordering", "order-created", "shop"));
     }
 }

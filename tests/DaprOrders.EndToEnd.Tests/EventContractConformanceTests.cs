@@ -34,7 +34,7 @@ public sealed class EventContractConformanceTests(ITestOutputHelper output)
 
         await system.QuiesceAsync();
         string refunded;
-        using (system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.Payments))
+        using (system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.PaymentSucceeded))
         {
             refunded = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 1, 1500)));
             await Eventually.UntilAsync(() => system.CountChargesAsync(refunded), n => n == 1, "the charge of the order that will time out");

@@ -28,11 +28,11 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         inventory call state get grpc 2
         inventory call state save grpc 2
         inventory delivery actors method http 2
-        inventory delivery pubsub event http 3
+        inventory delivery pubsub event http 2
         notification call publish event grpc 1
         notification call state get grpc 4
         notification call state save grpc 5
-        notification delivery pubsub event http 3
+        notification delivery pubsub event http 1
         ordering call actors invoke http 3
         ordering call actors state-get http 1
         ordering call actors state-transaction http 3
@@ -43,12 +43,12 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         ordering call state save grpc 4
         ordering call state transaction grpc 1
         ordering delivery actors method http 3
-        ordering delivery pubsub event http 5
+        ordering delivery pubsub event http 3
         payment call publish event grpc 1
         payment call state get grpc 2
         payment call state save grpc 2
-        payment delivery pubsub event http 3
-        TOTAL 84
+        payment delivery pubsub event http 1
+        TOTAL 77
         """;
 
     [Fact]

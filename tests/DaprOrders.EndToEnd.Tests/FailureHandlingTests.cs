@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using DaprOrders.Contracts;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
 
@@ -56,7 +58,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         await system.SetStockAsync(sku, 5);
 
         string orderId;
-        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.Orders))
+        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.OrderCreated))
         {
             orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
             await system.AdvanceClockUntilAsync(
@@ -123,7 +125,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         var sku = TestOrders.NewSku();
         await system.SetStockAsync(sku, 5);
         // Ordering hears about the payment only after two virtual minutes: the charge happens, the saga does not move.
-        var slowPayments = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.Payments);
+        var slowPayments = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Ordering, topic: Topics.PaymentSucceeded);
 
         var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
         await Eventually.UntilAsync(() => system.CountChargesAsync(orderId), n => n == 1, "the charge");
@@ -161,9 +163,10 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         });
         var sku = TestOrders.NewSku();
         await system.SetStockAsync(sku, 5);
-        // Payment hears nothing on `orders` for two virtual minutes: payment.requested (t=0) arrives at 2:00, the
-        // cancellation (t=0:30) at 2:30.
-        using var hangingPayment = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.Orders);
+        // Payment hears nothing for two virtual minutes: payment.requested (t=0) arrives at 2:00, the cancellation
+        // (t=0:30) at 2:30.
+        using var hangingRequest = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.PaymentRequested);
+        using var hangingCancellation = system.Faults.Delay(TimeSpan.FromMinutes(2), appId: AppIds.Payment, topic: Topics.OrderCancelled);
 
         var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (sku, 2, 1500)));
         await system.WaitForStatusAsync(orderId, "AwaitingPayment");
@@ -185,6 +188,30 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         Assert.Equal(("Cancelled", "deadline-exceeded"), ((await system.GetOrderAsync(orderId)).Status, (await system.GetOrderAsync(orderId)).Reason));
         Assert.Equal(0, system.CountPublished(orderId, EventTypes.OrderCompleted));
         Assert.Equal(new StockLevel(sku, 5, 0, 0), await system.GetStockAsync(sku));
+    }
+
+    [Fact]
+    public async Task A_foreign_type_on_a_topic_reaches_no_service_and_is_dead_lettered_for_an_operator()
+    {
+        await using var system = await OrderSystem.StartAsync(o => o.Output = output);
+        var orderId = Guid.NewGuid().ToString();
+
+        // A publisher's mistake: payment.requested on order-created, which ordering may publish to. Ordering and
+        // Inventory subscribe to order-created with a rule for order.created and no default route, so daprd never
+        // calls them and copies the event to deadletters instead (dapr/dapr v1.17 pkg/runtime/subscription/subscription.go).
+        using var sidecar = new HttpClient { BaseAddress = system.Emulator["ordering"].HttpEndpoint };
+        using var published = await sidecar.PostAsync(
+            $"v1.0/publish/pubsub/{Topics.OrderCreated}?metadata.cloudevent.type={EventTypes.PaymentRequested}",
+            JsonContent.Create(new { orderId, customerId = "c-1", amount = new { amount = 1500, currency = "EUR" }, requestedAt = "2026-11-23T09:00:00Z" }));
+        Assert.Equal(HttpStatusCode.NoContent, published.StatusCode);
+        await system.QuiesceAsync();
+
+        Assert.Equal([AppIds.Audit], system.Deliveries.All.Where(d => d.OrderId == orderId).Select(d => d.AppId).Distinct());
+        Assert.Equal([EventTypes.PaymentRequested], await system.GetAuditTimelineTypesAsync(orderId));
+        var deadLetter = await system.FindDeadLetterAsync(orderId, EventTypes.PaymentRequested);
+        Assert.NotNull(deadLetter);
+        Assert.Equal(Topics.OrderCreated, deadLetter["topic"]!.GetValue<string>());
+        Assert.Equal(0, await system.CountChargesAsync(orderId));
     }
 
     /// <summary>Charge attempts = deliveries of the order's payment.requested that reached Payment (each answered RETRY until the last).</summary>

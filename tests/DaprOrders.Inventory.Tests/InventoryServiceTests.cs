@@ -85,7 +85,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", status);
         var reserved = Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
-        Assert.Equal("inventory", reserved.Topic);
+        Assert.Equal("stock-reserved", reserved.Topic);
         Assert.Equal("o1", reserved.Data.GetProperty("orderId").GetString());
         AssertJson("""[{"sku":"sku-1","quantity":2},{"sku":"sku-2","quantity":4}]""", reserved.Data.GetProperty("lines"));
         Assert.Equal(6, (await _host.GetStockAsync("sku-2")).GetProperty("available").GetInt32());
@@ -337,27 +337,16 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Other_order_events_are_acknowledged_by_the_default_route()
+    public async Task Subscribes_only_to_the_topics_of_the_types_it_handles_one_rule_each()
     {
-        Assert.Equal("SUCCESS", await _host.DeliverAsync("/events/orders", "daprorders.payment.requested.v1", new JsonObject { ["orderId"] = "o1" }));
-    }
+        var subscriptions = TypedSubscriptions.Read(await _host.GetSidecarFacingAsync("/dapr/subscribe"));
 
-    [Fact]
-    public async Task Subscriptions_route_by_type_with_a_default_route_and_dead_letters()
-    {
-        var subscriptions = await _host.GetSidecarFacingAsync("/dapr/subscribe");
-
-        var orders = Assert.Single(subscriptions.EnumerateArray());
-        Assert.Equal("pubsub", orders.GetProperty("pubsubName").GetString());
-        Assert.Equal("orders", orders.GetProperty("topic").GetString());
-        Assert.Equal("deadletters", orders.GetProperty("deadLetterTopic").GetString());
-        // The SDK writes routes without the leading slash; daprd appends them to the app's base address.
-        Assert.Equal("events/orders", orders.GetProperty("routes").GetProperty("default").GetString());
-        var rules = orders.GetProperty("routes").GetProperty("rules").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("match").GetString()!, r => r.GetProperty("path").GetString());
-        Assert.Equal("events/orders/created", rules["event.type == \"daprorders.order.created.v1\""]);
-        Assert.Equal("events/orders/completed", rules["event.type == \"daprorders.order.completed.v1\""]);
-        Assert.Equal("events/orders/cancelled", rules["event.type == \"daprorders.order.cancelled.v1\""]);
+        Assert.Equal(new Dictionary<string, (string, string)>
+        {
+            ["order-created"] = (TypedSubscriptions.Match("daprorders.order.created.v1"), "events/orders/created"),
+            ["order-completed"] = (TypedSubscriptions.Match("daprorders.order.completed.v1"), "events/orders/completed"),
+            ["order-cancelled"] = (TypedSubscriptions.Match("daprorders.order.cancelled.v1"), "events/orders/cancelled"),
+        }, subscriptions);
     }
 
     [Fact]

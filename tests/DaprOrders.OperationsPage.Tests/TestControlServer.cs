@@ -50,7 +50,7 @@ public sealed class TestControlServer : IAsyncDisposable
             await system.Broker.WaitForSettledAsync(TimeSpan.FromSeconds(30));
             lock (server._lock)
             {
-                server._poison ??= system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.Orders);
+                server._poison ??= system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.OrderCreated);
             }
 
             return TypedResults.NoContent();

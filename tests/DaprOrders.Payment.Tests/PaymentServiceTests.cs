@@ -31,7 +31,7 @@ public sealed class PaymentServiceTests : IAsyncLifetime
         Assert.Equal("SUCCESS", await _host.PaymentRequestedAsync("o1"));
 
         var succeeded = Assert.Single(await _host.PublishedAsync());
-        Assert.Equal(("payments", Succeeded), (succeeded.Topic, succeeded.Type));
+        Assert.Equal(("payment-succeeded", Succeeded), (succeeded.Topic, succeeded.Type));
         Assert.Equal("o1", succeeded.Data.GetProperty("orderId").GetString());
         Assert.Equal("""{"amount":1999,"currency":"EUR"}""", succeeded.Data.GetProperty("amount").GetRawText());
         var record = await _host.GetPaymentAsync("o1");
@@ -253,25 +253,15 @@ public sealed class PaymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Other_order_events_are_acknowledged_by_the_default_route()
+    public async Task Subscribes_only_to_the_topics_of_the_types_it_handles_one_rule_each()
     {
-        Assert.Equal("SUCCESS", await _host.DeliverAsync("/events/orders", "daprorders.order.created.v1", new JsonObject { ["orderId"] = "o1" }));
-    }
+        var subscriptions = TypedSubscriptions.Read(await _host.GetSubscriptionsAsync());
 
-    [Fact]
-    public async Task Subscriptions_route_by_type_with_a_default_route_and_dead_letters()
-    {
-        var subscriptions = await _host.GetSubscriptionsAsync();
-
-        // The SDK's subscribe handler writes routes without the leading slash; daprd adds it.
-        var orders = Assert.Single(subscriptions.EnumerateArray());
-        Assert.Equal("orders", orders.GetProperty("topic").GetString());
-        Assert.Equal("deadletters", orders.GetProperty("deadLetterTopic").GetString());
-        Assert.Equal("events/orders", orders.GetProperty("routes").GetProperty("default").GetString());
-        var rules = orders.GetProperty("routes").GetProperty("rules").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("match").GetString()!, r => r.GetProperty("path").GetString());
-        Assert.Equal("events/orders/payment-requested", rules["event.type == \"daprorders.payment.requested.v1\""]);
-        Assert.Equal("events/orders/cancelled", rules["event.type == \"daprorders.order.cancelled.v1\""]);
+        Assert.Equal(new Dictionary<string, (string, string)>
+        {
+            ["payment-requested"] = (TypedSubscriptions.Match("daprorders.payment.requested.v1"), "events/orders/payment-requested"),
+            ["order-cancelled"] = (TypedSubscriptions.Match("daprorders.order.cancelled.v1"), "events/orders/cancelled"),
+        }, subscriptions);
     }
 
     [Fact]

@@ -203,7 +203,7 @@ internal static partial class SagaBenchmark
         report.Tables.Add(new ResultTable("B2 targets", "target", "measured", "verdict")
             .Add("≥ 1,000 orders/s", Figures.Rate(maxRate), Figures.Verdict(maxRate >= 1000))
             .Add("each service ≤ 100 MB RSS at steady load", Figures.Megabytes(worst) + " MB (largest)", Figures.Verdict(worst <= 100L * 1024 * 1024)));
-        report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `orders`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
+        report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `order-completed` and `order-cancelled`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
         report.Notes.Add($"Each order: one line, 1 unit, on one of {(settings.Smoke ? 4 : 50)} SKUs stocked through Inventory's PUT /stock/{{sku}} before the run (one Stock actor per SKU).");
         report.Notes.Add($"Warm-up before phase 1: up to {Figures.Count(settings.Orders)} orders in at most {settings.Warmup.TotalSeconds:0.#} s at {settings.Connections} connections, waited for until terminal and not counted (CPU columns start after it).");
         report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
@@ -301,7 +301,7 @@ internal static partial class SagaBenchmark
 
     /// <summary>
     /// The repository's resources with one change: the pubsub component also lets the observer app subscribe to
-    /// `orders` (component scopes and subscriptionScopes). Everything else is byte for byte what `dapr run -f .` loads.
+    /// `order-completed` and `order-cancelled` (component scopes and subscriptionScopes). Everything else is byte for byte what `dapr run -f .` loads.
     /// </summary>
     private static IReadOnlyList<string> ObservableResources(string directory)
     {
@@ -312,7 +312,7 @@ internal static partial class SagaBenchmark
             var text = File.ReadAllText(file);
             if (Path.GetFileName(file) == "pubsub.yaml")
             {
-                var scoped = SubscriptionScopes().Replace(text, $"$1{ObserverAppId}=orders;", 1);
+                var scoped = SubscriptionScopes().Replace(text, $"$1{ObserverAppId}=order-completed,order-cancelled;", 1);
                 scoped = ComponentScopes().Replace(scoped, $"$1  - {ObserverAppId}\n", 1);
                 if (scoped == text || !scoped.Contains($"- {ObserverAppId}", StringComparison.Ordinal))
                 {

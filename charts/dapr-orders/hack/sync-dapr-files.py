@@ -40,7 +40,7 @@ def kubernetes_copy(text: str, source: str) -> str:
         start += 1
     body = "\n".join(lines[start:]) + "\n"
     # daprd's internal outbox topic is prefixed with the pod's namespace on Kubernetes (dapr/dapr release-1.17 pkg/runtime/pubsub/outbox.go).
-    body = body.replace("orderingordersoutbox", "{{ .Release.Namespace }}orderingordersoutbox")
+    body = body.replace("orderingorder-createdoutbox", "{{ .Release.Namespace }}orderingorder-createdoutbox")
     # secretstores.kubernetes: name = the Secret, key = the name the local env store uses.
     body = re.sub(r"secretKeyRef:\n(\s+)name: ([A-Z0-9_]+)\n",
                   lambda m: f'secretKeyRef:\n{m.group(1)}name: "{{{{ .Values.secretStore.secretName }}}}"\n{m.group(1)}key: {m.group(2)}\n',

@@ -11,8 +11,8 @@ namespace DaprOrders.Audit.Events;
 
 public static class AuditSubscriptions
 {
-    /// <summary>The topics Audit records, each with one default route. Dead letters have their own endpoint.</summary>
-    public static IReadOnlyList<string> RecordedTopics { get; } = [Topics.Orders, Topics.Inventory, Topics.Payments, Topics.Notifications];
+    /// <summary>The topics Audit records: every event topic, each with one default route. Dead letters have their own endpoint.</summary>
+    public static IReadOnlyList<string> RecordedTopics => Topics.Business;
 
     /// <summary>
     /// Sidecar-facing subscriptions (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Audit keeps the CloudEvent itself,

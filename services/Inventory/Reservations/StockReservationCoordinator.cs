@@ -248,10 +248,10 @@ public sealed partial class StockReservationCoordinator(
 
     private Task PublishDecisionAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
         record.Status == ReservationStatus.Reserved
-            ? events.PublishAsync(PubSub.Name, Topics.Inventory,
+            ? events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockReserved),
                 new StockReserved(record.OrderId, record.Lines, record.EnteredAt(ReservationStatus.Reserved)),
                 EventTypes.StockReserved, DecisionEventId(record.Status, record.OrderId), cancellationToken)
-            : events.PublishAsync(PubSub.Name, Topics.Inventory,
+            : events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockRejected),
                 new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
                 EventTypes.StockRejected, DecisionEventId(record.Status, record.OrderId), cancellationToken);
 
@@ -264,7 +264,7 @@ public sealed partial class StockReservationCoordinator(
     /// </param>
     private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, string? eventId,
         CancellationToken cancellationToken) =>
-        events.PublishAsync(PubSub.Name, Topics.Inventory, new StockReleased(orderId, lines, at), EventTypes.StockReleased,
+        events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockReleased), new StockReleased(orderId, lines, at), EventTypes.StockReleased,
             eventId ?? Guid.NewGuid().ToString(), cancellationToken);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} is now {Status}")]

@@ -8,7 +8,7 @@ namespace DaprOrders.Notification.Events;
 
 public static class NotificationSubscriptions
 {
-    /// <summary>Sidecar-facing subscriptions on <c>orders</c> (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
+    /// <summary>Sidecar-facing subscriptions to the order-completed and order-cancelled topics (<see cref="DaprAppExtensions.MapTopicEndpoints"/>).</summary>
     public static RouteGroupBuilder MapNotificationSubscriptions(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -17,14 +17,11 @@ public static class NotificationSubscriptions
 
         events.MapPost("/orders/completed", (OrderCompleted data, OrderNotifier notifier, CancellationToken cancellationToken) =>
                 NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0, Total: not null } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCompleted, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/orders/cancelled", (OrderCancelled data, OrderNotifier notifier, CancellationToken cancellationToken) =>
                 NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0 } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.Orders, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 2));
-
-        // Other types on `orders` (created, payment.requested) are not ours: acknowledge them, or daprd would dead-letter them.
-        events.AcknowledgeOtherEvents(pubsubName, Topics.Orders, Topics.DeadLetters);
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 1));
 
         return events;
     }

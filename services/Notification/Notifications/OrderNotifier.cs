@@ -158,7 +158,7 @@ public sealed partial class OrderNotifier(
         var record = pass.Value!;
         recent.Enqueue(record.OrderId);
         var sentAt = record.SentAt ?? record.CreatedAt;
-        await publisher.PublishAsync(options.Value.PubsubName, Topics.Notifications,
+        await publisher.PublishAsync(options.Value.PubsubName, Topics.Of(EventTypes.NotificationSent),
             new NotificationSent(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt),
             EventTypes.NotificationSent, AnnouncementId(record.OrderId), cancellationToken);
         LogAnnounced(logger, record.OrderId, record.Kind, record.Channel);

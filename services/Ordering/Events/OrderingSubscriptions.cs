@@ -13,7 +13,8 @@ namespace DaprOrders.Ordering.Events;
 /// handler forwards the event to the order's <c>OrderProcess</c> actor through a typed proxy, i.e. the sidecar's actor
 /// API (so Dapr placement decides where it runs and daprd serialises the turns). Outcomes: forwarded ⇒ SUCCESS;
 /// unusable data ⇒ DROP (daprd dead-letters it); a failed actor call throws, which the topic endpoints answer with
-/// 500 ⇒ RETRY.
+/// 500 ⇒ RETRY. Ordering subscribes only to the topics of the types that move the saga (stock.released and
+/// payment.refunded are not delivered to it at all).
 /// </summary>
 public static class OrderingSubscriptions
 {
@@ -24,27 +25,21 @@ public static class OrderingSubscriptions
 
         events.MapPost("/orders/created", (OrderCreated created, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, created.OrderId, saga => saga.StartAsync(created, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Orders, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
-        // Other types on `orders` (payment.requested, completed, cancelled) are the saga's own announcements.
-        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Orders, Topics.DeadLetters);
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/inventory/reserved", (StockReserved reserved, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, reserved.OrderId, saga => saga.OnStockReservedAsync(reserved, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Inventory, EventTypes.StockReserved, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockReserved, EventTypes.StockReserved, Topics.DeadLetters, priority: 1));
         events.MapPost("/inventory/rejected", (StockRejected rejected, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, rejected.OrderId, saga => saga.OnStockRejectedAsync(rejected, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Inventory, EventTypes.StockRejected, Topics.DeadLetters, priority: 2));
-        // Other types on `inventory` (stock.released) do not move the saga.
-        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Inventory, Topics.DeadLetters);
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockRejected, EventTypes.StockRejected, Topics.DeadLetters, priority: 1));
 
         events.MapPost("/payments/succeeded", (PaymentSucceeded succeeded, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, succeeded.OrderId, saga => saga.OnPaymentSucceededAsync(succeeded, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Payments, EventTypes.PaymentSucceeded, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentSucceeded, EventTypes.PaymentSucceeded, Topics.DeadLetters, priority: 1));
         events.MapPost("/payments/failed", (PaymentFailed failed, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, failed.OrderId, saga => saga.OnPaymentFailedAsync(failed, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.Payments, EventTypes.PaymentFailed, Topics.DeadLetters, priority: 2));
-        // Other types on `payments` (payment.refunded) do not move the saga.
-        events.AcknowledgeOtherEvents(PubSub.Name, Topics.Payments, Topics.DeadLetters);
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentFailed, EventTypes.PaymentFailed, Topics.DeadLetters, priority: 1));
 
         return events;
     }

@@ -179,11 +179,11 @@ public sealed partial class OrderProcessActor(
     }
 
     /// <summary>
-    /// Publishes a saga event on <c>orders</c> with a fresh CloudEvent id, as daprd gives one when the publisher sets
+    /// Publishes a saga event on its type's topic with a fresh CloudEvent id, as daprd gives one when the publisher sets
     /// none: a turn that failed after publishing announces again, and subscribers' own idempotency absorbs the repeat.
     /// </summary>
     private Task PublishAsync<T>(T data, string eventType, CancellationToken cancellationToken) =>
-        events.PublishAsync(PubSub.Name, Topics.Orders, data, eventType, Guid.NewGuid().ToString(), cancellationToken);
+        events.PublishAsync(PubSub.Name, Topics.Of(eventType), data, eventType, Guid.NewGuid().ToString(), cancellationToken);
 
     private async Task TryCancelDeadlineAsync()
     {

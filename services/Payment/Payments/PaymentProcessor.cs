@@ -230,10 +230,10 @@ public sealed partial class PaymentProcessor(
 
     private Task PublishOutcomeAsync(PaymentRecord record, CancellationToken cancellationToken) =>
         record.Status == PaymentStatus.Charged
-            ? publisher.PublishAsync(PubSub.Name, Topics.Payments,
+            ? publisher.PublishAsync(PubSub.Name, Topics.Of(EventTypes.PaymentSucceeded),
                 new PaymentSucceeded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Charged)),
                 EventTypes.PaymentSucceeded, OutcomeEventId("succeeded", record.OrderId), cancellationToken)
-            : publisher.PublishAsync(PubSub.Name, Topics.Payments,
+            : publisher.PublishAsync(PubSub.Name, Topics.Of(EventTypes.PaymentFailed),
                 new PaymentFailed(record.OrderId, record.DeclineReason ?? "declined", record.DeclineCode ?? "declined", record.EnteredAt(PaymentStatus.Declined)),
                 EventTypes.PaymentFailed, OutcomeEventId("failed", record.OrderId), cancellationToken);
 
@@ -244,7 +244,7 @@ public sealed partial class PaymentProcessor(
     internal static string OutcomeEventId(string outcome, string orderId) => $"payment-{outcome}-{orderId}";
 
     private Task PublishRefundedAsync(PaymentRecord record, CancellationToken cancellationToken) =>
-        publisher.PublishAsync(PubSub.Name, Topics.Payments,
+        publisher.PublishAsync(PubSub.Name, Topics.Of(EventTypes.PaymentRefunded),
             new PaymentRefunded(record.OrderId, record.PaymentId!, record.Amount!, record.EnteredAt(PaymentStatus.Refunded)),
             EventTypes.PaymentRefunded, OutcomeEventId("refunded", record.OrderId), cancellationToken);
 

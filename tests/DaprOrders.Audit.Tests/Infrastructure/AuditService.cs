@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Contracts;
 using DaprOrders.Emulator.PubSub;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -19,8 +20,9 @@ internal static class AuditService
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var bed = await ServiceOnEmulator<Program>.StartAsync("audit", options =>
         {
-            options.RecordedTopics.Add("orders");
-            options.RecorderAppId = "loyalty";
+            options.RecordedTopics.Add(Topics.OrderCreated);
+            // Any app but audit that the components let subscribe to order-created; no Inventory runs here.
+            options.RecorderAppId = "inventory";
             options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -60,10 +62,10 @@ internal static class AuditService
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
-    /// <summary>What was published on <c>orders</c>, once the broker delivered what is queued.</summary>
-    public static async Task<IReadOnlyList<JsonElement>> ReplayedToOrdersAsync(this ServiceOnEmulator<Program> bed)
+    /// <summary>What was published on <c>order-created</c>, once the broker delivered what is queued.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> ReplayedToOrderCreatedAsync(this ServiceOnEmulator<Program> bed)
     {
         await bed.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
-        return bed.Published("orders");
+        return bed.Published(Topics.OrderCreated);
     }
 }

@@ -109,9 +109,9 @@ public sealed record HostileCase(
             case "deep-extension":
                 return ValidSubmission("hostile-deep-ext").ToJsonString().Replace("\"specversion\"", $"\"myext\":{Nested(size)},\"specversion\"", StringComparison.Ordinal);
             case "deep-delivery":
-                return $$"""{"specversion":"1.0","id":"hostile-deep-delivery","source":"hostile","type":"{{generator.Type}}","topic":"orders","pubsubname":"pubsub","datacontenttype":"application/json","data":{{Nested(size)}}}""";
+                return $$"""{"specversion":"1.0","id":"hostile-deep-delivery","source":"hostile","type":"{{generator.Type}}","topic":"hostile","pubsubname":"pubsub","datacontenttype":"application/json","data":{{Nested(size)}}}""";
             case "huge-delivery":
-                return $$$"""{"specversion":"1.0","id":"hostile-huge-delivery","source":"hostile","type":"daprorders.order.created.v1","topic":"orders","pubsubname":"pubsub","data":{"orderId":"{{{new string('x', size)}}}"}}""";
+                return $$$"""{"specversion":"1.0","id":"hostile-huge-delivery","source":"hostile","type":"daprorders.order.created.v1","topic":"order-created","pubsubname":"pubsub","data":{"orderId":"{{{new string('x', size)}}}"}}""";
             default:
                 throw new InvalidOperationException($"unknown generator {generator.Kind}");
         }

@@ -17,7 +17,7 @@ namespace DaprOrders.Chaos.Tests.Security;
 /// <summary>
 /// Component scopes and topic scopes of components/in-memory deny what they do not list, enforced by the emulator
 /// as daprd enforces them: <c>loyalty</c> is in the pubsub's scopes but may publish only to <c>deadletters</c> and
-/// subscribe only to <c>orders</c>; <c>intruder</c> is in no component's scopes at all.
+/// subscribe only to <c>order-completed</c>; <c>intruder</c> is in no component's scopes at all.
 /// </summary>
 public sealed class ScopeTests : IAsyncLifetime
 {
@@ -26,13 +26,13 @@ public sealed class ScopeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // A stand-in loyalty app that asks for more than it is allowed: orders (allowed) and payments (not).
+        // A stand-in loyalty app that asks for more than it is allowed: order-completed (allowed) and payment-succeeded (not).
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _loyalty = builder.Build();
         _loyalty.MapGet("/dapr/subscribe", () => Results.Text(
-            """[{"pubsubname":"pubsub","topic":"orders","route":"/in"},{"pubsubname":"pubsub","topic":"payments","route":"/in"}]""",
+            """[{"pubsubname":"pubsub","topic":"order-completed","route":"/in"},{"pubsubname":"pubsub","topic":"payment-succeeded","route":"/in"}]""",
             "application/json"));
         _loyalty.MapPost("/in", () => Results.Text("""{"status":"SUCCESS"}""", "application/json"));
         await _loyalty.StartAsync();
@@ -58,21 +58,21 @@ public sealed class ScopeTests : IAsyncLifetime
     public async Task Publishing_to_a_topic_outside_the_apps_publishing_scopes_is_403()
     {
         using var loyalty = Sidecar("loyalty");
-        using var response = await loyalty.PostAsync("v1.0/publish/pubsub/orders", Json("""{"orderId":"x"}"""));
+        using var response = await loyalty.PostAsync("v1.0/publish/pubsub/order-completed", Json("""{"orderId":"x"}"""));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("ERR_PUBSUB_FORBIDDEN", (await response.Content.ReadFromJsonAsync<JsonNode>())!["errorCode"]!.GetValue<string>());
 
         // Its own scope works, so the 403 is the scope and not a broken publish.
         using var allowed = await loyalty.PostAsync("v1.0/publish/pubsub/deadletters", Json("""{"orderId":"x"}"""));
         Assert.Equal(HttpStatusCode.NoContent, allowed.StatusCode);
-        Assert.False(_emulator.Services.GetRequiredService<PubSubBroker>().PublishedCounts.ContainsKey("pubsub/orders"));
+        Assert.False(_emulator.Services.GetRequiredService<PubSubBroker>().PublishedCounts.ContainsKey("pubsub/order-completed"));
     }
 
     [Fact]
     public async Task An_app_outside_the_component_scopes_does_not_see_the_pubsub_or_the_state_stores()
     {
         using var intruder = Sidecar("intruder");
-        using var publish = await intruder.PostAsync("v1.0/publish/pubsub/orders", Json("""{"orderId":"x"}"""));
+        using var publish = await intruder.PostAsync("v1.0/publish/pubsub/order-created", Json("""{"orderId":"x"}"""));
         // daprd's answer when an app has no pub/sub component at all.
         Assert.Equal(HttpStatusCode.BadRequest, publish.StatusCode);
         Assert.Equal("ERR_PUBSUB_NOT_CONFIGURED", (await publish.Content.ReadFromJsonAsync<JsonNode>())!["errorCode"]!.GetValue<string>());
@@ -102,7 +102,7 @@ public sealed class ScopeTests : IAsyncLifetime
     public void A_subscription_outside_the_apps_subscription_scopes_is_not_started()
     {
         var topics = _emulator.Services.GetRequiredService<PubSubBroker>().SubscriptionsOf("loyalty").Select(s => s.Topic).ToList();
-        Assert.Equal(["orders"], topics);
+        Assert.Equal(["order-completed"], topics);
     }
 
     private HttpClient Sidecar(string appId) => new() { BaseAddress = _emulator[appId].HttpEndpoint };

@@ -167,13 +167,13 @@ public sealed class ChartDaprResourceTests(ITestOutputHelper output)
             var namespacedMetadata = ResourceSet.InlineMetadata(namespaced);
             var changed = plainMetadata.Keys.Where(k => plainMetadata[k] != namespacedMetadata[k]).Order().ToList();
             Assert.Equal(["allowedTopics", "publishingScopes", "subscriptionScopes"], changed);
-            Assert.All(changed, k => Assert.Equal(plainMetadata[k].Replace("orderingordersoutbox", Namespace + "orderingordersoutbox", StringComparison.Ordinal), namespacedMetadata[k]));
+            Assert.All(changed, k => Assert.Equal(plainMetadata[k].Replace("orderingorder-createdoutbox", Namespace + "orderingorder-createdoutbox", StringComparison.Ordinal), namespacedMetadata[k]));
 
             var acl = TopicAccessControl.FromMetadata(namespacedMetadata);
-            var internalTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "orders", Namespace);
+            var internalTopic = ResourceSetValidator.OutboxInternalTopic("ordering", "order-created", Namespace);
             Assert.True(acl.IsAllowedToPublish("ordering", internalTopic));
             Assert.True(acl.IsAllowedToSubscribe("ordering", internalTopic));
-            Assert.False(acl.IsAllowedToPublish("ordering", "orderingordersoutbox"));
+            Assert.False(acl.IsAllowedToPublish("ordering", "orderingorder-createdoutbox"));
         }
 
         AssertNone(findings);

@@ -37,7 +37,7 @@ public sealed class MetricsTests(SagaMetricsFixture run) : IClassFixture<SagaMet
         var handled = run.Metrics.Of(MessagingTelemetry.HandlerDuration);
         Assert.All(handled, h => Assert.Equal("pubsub", h.Tag("pubsub")));
         Assert.All(handled, h => Assert.Contains(h.Tag("outcome"), new[] { "success", "retry", "drop", "error" }));
-        foreach (var topic in new[] { Topics.Orders, Topics.Inventory, Topics.Payments, Topics.Notifications, Topics.DeadLetters })
+        foreach (var topic in new[] { Topics.OrderCreated, Topics.StockReserved, Topics.PaymentRequested, Topics.PaymentSucceeded, Topics.OrderCompleted, Topics.NotificationSent, Topics.DeadLetters })
         {
             Assert.Contains(handled, h => h.Tag("topic") == topic && h.Tag("outcome") == "success");
         }
@@ -50,17 +50,17 @@ public sealed class MetricsTests(SagaMetricsFixture run) : IClassFixture<SagaMet
     public void A_transient_payment_failure_is_counted_as_a_retry_and_its_redelivery_as_one()
     {
         var handled = run.Metrics.Of(MessagingTelemetry.HandlerDuration);
-        Assert.Contains(handled, h => h.Tag("topic") == Topics.Orders && h.Tag("event_type") == EventTypes.PaymentRequested
+        Assert.Contains(handled, h => h.Tag("topic") == Topics.PaymentRequested && h.Tag("event_type") == EventTypes.PaymentRequested
             && h.Tag("outcome") is "retry" or "error");
-        Assert.Contains(run.Metrics.Of(MessagingTelemetry.Redeliveries), r => r.Tag("topic") == Topics.Orders && r.Tag("event_type") == EventTypes.PaymentRequested);
+        Assert.Contains(run.Metrics.Of(MessagingTelemetry.Redeliveries), r => r.Tag("topic") == Topics.PaymentRequested && r.Tag("event_type") == EventTypes.PaymentRequested);
     }
 
     [Fact]
     public void Audit_counts_dead_letters_received_and_replayed()
     {
-        Assert.Contains(run.Metrics.Of(AuditMetrics.DeadLettersReceived), d => d.Tag("topic") == Topics.Orders && d.Tag("event_type") == EventTypes.OrderCreated);
+        Assert.Contains(run.Metrics.Of(AuditMetrics.DeadLettersReceived), d => d.Tag("topic") == Topics.OrderCreated && d.Tag("event_type") == EventTypes.OrderCreated);
         var replayed = Assert.Single(run.Metrics.Of(AuditMetrics.DeadLettersReplayed));
-        Assert.Equal((Topics.Orders, EventTypes.OrderCreated), (replayed.Tag("topic"), replayed.Tag("event_type")));
+        Assert.Equal((Topics.OrderCreated, EventTypes.OrderCreated), (replayed.Tag("topic"), replayed.Tag("event_type")));
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class SagaMetricsFixture : IAsyncLifetime
         Assert.Equal("Cancelled", (await system.WaitForTerminalAsync(scarce)).Status);
 
         string poisoned;
-        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.Orders))
+        using (system.Faults.Fail(appId: AppIds.Inventory, topic: Topics.OrderCreated))
         {
             poisoned = await system.SubmitAsync(TestOrders.Order(TestOrders.Customer(), (poisonSku, 2, 1500)));
             await system.AdvanceClockUntilAsync(

@@ -58,7 +58,7 @@ public sealed class AppSideFidelityTests(ITestOutputHelper output)
         ["raw payload subscription (data_base64)"] = ("raw SUCCESS", "raw SUCCESS"),
         ["handler answers RETRY"] = ("retry RETRY", "retry RETRY"),
         ["handler answers DROP"] = ("drop DROP", "drop DROP"),
-        // Same default route, other name: the services' AcknowledgeOtherEvents maps it at /events/{topic}.
+        // Same default route, other name: the C# app maps it at /events/{topic}, as Audit does.
         ["type matching no rule (default route)"] = ("fidelity SUCCESS", "other SUCCESS"),
         // Documented difference (docs/dapr-fidelity.md): the services' delivery middleware (BuildingBlocks) answers 500 problem+json, which daprd retries;
         // the JS SDK catches the exception, logs it and answers {"status":"SUCCESS"}, so the message is acknowledged.

@@ -13,7 +13,7 @@ namespace DaprOrders.Fidelity.Tests.AppSide;
 /// <summary>
 /// The C# side of the app-side comparison: the subscriptions and handlers of tests/js/fidelity/server-app.mjs written
 /// the way the services write theirs, on the Dapr .NET SDK through DaprOrders.BuildingBlocks (AddDaprApp, UseDaprApp,
-/// MapSubscribeHandler, MapTopicEndpoints, WithTopic(TopicSubscriptions...), AcknowledgeOtherEvents, TopicResponse),
+/// MapSubscribeHandler, MapTopicEndpoints, WithTopic(TopicSubscriptions...) with a default route, TopicResponse),
 /// on a real loopback port.
 /// </summary>
 internal sealed class CSharpSubscriberApp : IAsyncDisposable
@@ -68,7 +68,10 @@ internal sealed class CSharpSubscriberApp : IAsyncDisposable
             .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.drop", deadLetterTopic, priority: 3));
         events.MapPost("/throw", IResult (JsonElement data) => throw new InvalidOperationException("handler failed"))
             .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.throw", deadLetterTopic, priority: 4));
-        events.AcknowledgeOtherEvents("pubsub", "fidelity", deadLetterTopic);
+        // The default route, as Audit declares one per topic: every type no rule matched, acknowledged.
+        events.MapPost("/fidelity", () => TopicResponse.Success())
+            .WithTopic(TopicSubscriptions.Default("pubsub", "fidelity", deadLetterTopic))
+            .ReceiveCloudEventEnvelope();
 
         // rawPayload: the broker message is not a CloudEvent; daprd wraps it with data_base64, which the SDK's
         // CloudEvents middleware decodes into the body as it is (application/octet-stream), so the handler reads bytes.

@@ -13,14 +13,14 @@ namespace DaprOrders.Fidelity.Tests.Loyalty;
 /// <summary>
 /// The polyglot consumer services/loyalty (JavaScript, @dapr/dapr) behind the emulator with the repository's default
 /// components, exactly as `dapr run -f .` starts it: node server.mjs with APP_PORT and DAPR_HTTP_PORT. Events are
-/// published as Ordering publishes them (app-id ordering, topic orders, CloudEvent type from the AsyncAPI document).
+/// published as Ordering publishes them (app-id ordering, topic order-completed, CloudEvent type from the AsyncAPI document).
 /// </summary>
 public sealed class LoyaltyServiceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Loyalty_awards_points_per_whole_currency_unit_once_per_order_and_acks_other_types()
+    public async Task Loyalty_awards_points_per_whole_currency_unit_once_per_order_and_dead_letters_a_foreign_type()
     {
         await using var loyalty = await LoyaltyRun.StartAsync(output);
         var customer = "c-" + Guid.NewGuid().ToString("N")[..8];
@@ -35,8 +35,9 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
         var points = await loyalty.PointsAsync(customer);
         Assert.Equal(19 + 1999 + 1, points["points"]!.GetValue<long>());
         Assert.Equal(3, points["orders"]!.GetValue<int>());
-        // order.created went to the default route and was acknowledged: nothing was dead-lettered.
-        Assert.Equal(0, loyalty.DeadLetters);
+        // order.created does not belong on order-completed: no rule matches and there is no default route, so the
+        // sidecar dead-letters it without calling the app.
+        Assert.Equal(1, loyalty.DeadLetters);
         Assert.Equal(0, (await loyalty.PointsAsync("nobody"))["points"]!.GetValue<long>());
     }
 
@@ -119,7 +120,7 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
             {
                 await emulator.WaitForAppsReadyAsync(TimeSpan.FromSeconds(60));
                 var subscription = Assert.Single(run.Broker.SubscriptionsOf("loyalty"));
-                Assert.Equal(("orders", "deadletters"), (subscription.Topic, subscription.DeadLetterTopic));
+                Assert.Equal(("order-completed", "deadletters"), (subscription.Topic, subscription.DeadLetterTopic));
             }
             catch (Exception ex)
             {
@@ -139,9 +140,9 @@ public sealed class LoyaltyServiceTests(ITestOutputHelper output)
                 ["completedAt"] = "2026-11-23T10:00:00+00:00",
             });
 
-        /// <summary>As Ordering publishes (EventPublisher): application/json data, CloudEvent type in metadata cloudevent.type.</summary>
+        /// <summary>As Ordering publishes (EventPublisher) on order-completed: application/json data, CloudEvent type in metadata cloudevent.type.</summary>
         public Task PublishAsync(string type, JsonObject data) =>
-            _dapr.PublishEventAsync("pubsub", "orders", data, new Dictionary<string, string>(StringComparer.Ordinal) { ["cloudevent.type"] = type });
+            _dapr.PublishEventAsync("pubsub", "order-completed", data, new Dictionary<string, string>(StringComparer.Ordinal) { ["cloudevent.type"] = type });
 
         public async Task<JsonObject> PointsAsync(string customerId) =>
             (await _api.GetFromJsonAsync<JsonObject>($"points/{Uri.EscapeDataString(customerId)}"))!;

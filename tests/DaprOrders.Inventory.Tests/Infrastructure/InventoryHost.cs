@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Contracts;
 using DaprOrders.Emulator.PubSub;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -44,7 +45,7 @@ public sealed class InventoryHost : IAsyncDisposable
         var faults = new SidecarFaults();
         var service = await ServiceOnEmulator<Program>.StartAsync("inventory", options =>
         {
-            options.RecordedTopics.Add("inventory");
+            options.RecordedTopics.AddRange(EventCatalog.TopicsPublishedBy(AppIds.Inventory));
             options.Settings["OperatorAccess:Token"] = OperatorToken;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -60,7 +61,7 @@ public sealed class InventoryHost : IAsyncDisposable
     public async Task<IReadOnlyList<PublishedEvent>> PublishedAsync()
     {
         await _service.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(SettleTimeout);
-        return [.. _service.Published("inventory").Select(e => new PublishedEvent(
+        return [.. _service.Published([.. EventCatalog.TopicsPublishedBy(AppIds.Inventory)]).Select(e => new PublishedEvent(
             e.GetProperty("topic").GetString(), e.GetProperty("type").GetString(), e.GetProperty("id").GetString(), e.GetProperty("data")))];
     }
 
@@ -108,7 +109,7 @@ public sealed class InventoryHost : IAsyncDisposable
             ["source"] = "ordering",
             ["type"] = type,
             ["datacontenttype"] = "application/json",
-            ["topic"] = "orders",
+            ["topic"] = Topics.Of(type),
             ["pubsubname"] = "pubsub",
             ["data"] = data,
         };

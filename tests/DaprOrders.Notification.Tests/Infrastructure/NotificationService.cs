@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprOrders.Contracts;
 using DaprOrders.Notification.Channels;
 using DaprOrders.Notification.Notifications;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Notification.Tests.Infrastructure;
 
-/// <summary>The Notification service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), on a virtual clock, recording <c>notifications</c>.</summary>
+/// <summary>The Notification service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), on a virtual clock, recording <c>notification-sent</c>.</summary>
 internal static class NotificationService
 {
     public const string StateStore = "statestore";
@@ -17,7 +18,7 @@ internal static class NotificationService
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var bed = await ServiceOnEmulator<Program>.StartAsync("notification", options =>
         {
-            options.RecordedTopics.Add("notifications");
+            options.RecordedTopics.Add(Topics.NotificationSent);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 options.Settings[key] = value;
@@ -49,6 +50,6 @@ internal static class NotificationService
     public static async Task<IReadOnlyList<JsonElement>> AnnouncementsAsync(this ServiceOnEmulator<Program> bed)
     {
         await bed.Emulator.Services.GetRequiredService<DaprOrders.Emulator.PubSub.PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
-        return bed.Published("notifications");
+        return bed.Published(Topics.NotificationSent);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Contracts;
 using DaprOrders.Emulator.Actors;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.PubSub;
@@ -59,7 +60,7 @@ internal sealed class OrderingHost : IAsyncDisposable
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
         var service = await ServiceOnEmulator<Program>.StartAsync(AppId, options =>
         {
-            options.RecordedTopics.Add("orders");
+            options.RecordedTopics.AddRange(EventCatalog.TopicsPublishedBy(AppIds.Ordering));
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 options.Settings[key] = value;
@@ -127,11 +128,11 @@ internal sealed class OrderingHost : IAsyncDisposable
     public ActorReminderRegistration? Reminder(string actorId, string name) =>
         _service.Emulator.Services.GetRequiredService<ActorReminders>().Get(AppId, "OrderProcess", actorId, name);
 
-    /// <summary>The events of <paramref name="type"/> published on <c>orders</c> so far, once nothing is in flight any more.</summary>
+    /// <summary>The events of <paramref name="type"/> published on its topic so far, once nothing is in flight any more.</summary>
     public async Task<IReadOnlyList<JsonElement>> PublishedAsync(string type)
     {
         await _service.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(SettleTimeout);
-        return [.. _service.Published("orders").Where(e => e.GetProperty("type").GetString() == type)];
+        return [.. _service.Published(Topics.Of(type)).Where(e => e.GetProperty("type").GetString() == type)];
     }
 
     /// <summary>A call from the sidecar to the app (actor routes, <c>/dapr/*</c>), with the app token as daprd sends it.</summary>

@@ -41,7 +41,7 @@ public sealed class PaymentHost : IAsyncDisposable
         var gateway = new CrashingGateway();
         var bed = await ServiceOnEmulator<Program>.StartAsync("payment", options =>
         {
-            options.RecordedTopics.Add("payments");
+            options.RecordedTopics.AddRange(EventCatalog.TopicsPublishedBy(AppIds.Payment));
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 options.Settings[key] = value;
@@ -60,7 +60,7 @@ public sealed class PaymentHost : IAsyncDisposable
     public async Task<IReadOnlyList<PublishedEvent>> PublishedAsync()
     {
         await _bed.Emulator.Services.GetRequiredService<PubSubBroker>().WaitForIdleAsync(TimeSpan.FromSeconds(30));
-        return [.. _bed.Published("payments").Select(e => new PublishedEvent(e.GetProperty("topic").GetString()!,
+        return [.. _bed.Published([.. EventCatalog.TopicsPublishedBy(AppIds.Payment)]).Select(e => new PublishedEvent(e.GetProperty("topic").GetString()!,
             e.GetProperty("type").GetString()!, e.GetProperty("id").GetString()!, e.GetProperty("data").Clone()))];
     }
 
@@ -77,7 +77,7 @@ public sealed class PaymentHost : IAsyncDisposable
             ["source"] = "ordering",
             ["type"] = type,
             ["datacontenttype"] = "application/json",
-            ["topic"] = "orders",
+            ["topic"] = Topics.Of(type),
             ["pubsubname"] = "pubsub",
             ["data"] = data,
         };

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Dapr.Client;
+using DaprOrders.Contracts;
 using DaprOrders.Emulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,9 +135,12 @@ internal sealed class ServiceOnEmulator<TProgram> : IAsyncDisposable
         }
     }
 
-    /// <summary>CloudEvents published to <paramref name="topic"/> so far (it must be in <see cref="ServiceOnEmulatorOptions.RecordedTopics"/>).</summary>
-    public IReadOnlyList<JsonElement> Published(string topic) =>
-        _recorder?.Received(topic) ?? throw new InvalidOperationException($"Topic {topic} is not recorded; add it to RecordedTopics.");
+    /// <summary>
+    /// CloudEvents published to any of <paramref name="topics"/> so far, in the order they arrived (each must be in
+    /// <see cref="ServiceOnEmulatorOptions.RecordedTopics"/>).
+    /// </summary>
+    public IReadOnlyList<JsonElement> Published(params string[] topics) =>
+        _recorder?.Received(topics) ?? throw new InvalidOperationException($"Topics {string.Join(", ", topics)} are not recorded; add them to RecordedTopics.");
 
     /// <summary>Delivers a structured CloudEvent to <paramref name="path"/> the way daprd does (with the app token).</summary>
     public async Task<HttpResponseMessage> PostCloudEventAsync(string path, string cloudEventJson)
@@ -150,8 +154,11 @@ internal sealed class ServiceOnEmulator<TProgram> : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
-    /// <summary>Delivers <paramref name="data"/> as a CloudEvent of <paramref name="type"/> and returns the status the service answered.</summary>
-    public async Task<string> DeliverAsync(string path, string type, object data, string? id = null, string topic = "orders")
+    /// <summary>
+    /// Delivers <paramref name="data"/> as a CloudEvent of <paramref name="type"/>, on the topic of that type unless
+    /// <paramref name="topic"/> says otherwise, and returns the status the service answered.
+    /// </summary>
+    public async Task<string> DeliverAsync(string path, string type, object data, string? id = null, string? topic = null)
     {
         var cloudEvent = new Dictionary<string, object?>
         {
@@ -160,7 +167,7 @@ internal sealed class ServiceOnEmulator<TProgram> : IAsyncDisposable
             ["source"] = "ordering",
             ["type"] = type,
             ["datacontenttype"] = "application/json",
-            ["topic"] = topic,
+            ["topic"] = topic ?? (EventCatalog.TryGet(type, out var contract) ? contract.Topic : null),
             ["pubsubname"] = "pubsub",
             ["time"] = "2026-11-23T09:00:00Z",
             ["traceid"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",

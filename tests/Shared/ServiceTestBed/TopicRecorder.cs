@@ -42,8 +42,9 @@ internal sealed class TopicRecorder : IAsyncDisposable
         return recorder;
     }
 
-    public IReadOnlyList<JsonElement> Received(string topic) =>
-        [.. _received.Where(e => e.TryGetProperty("topic", out var t) && t.GetString() == topic)];
+    /// <summary>What arrived on any of <paramref name="topics"/>, in arrival order.</summary>
+    public IReadOnlyList<JsonElement> Received(IReadOnlyCollection<string> topics) =>
+        [.. _received.Where(e => e.TryGetProperty("topic", out var t) && topics.Contains(t.GetString()!))];
 
     public async ValueTask DisposeAsync() => await _web.DisposeAsync();
 }

@@ -159,7 +159,7 @@ try {
   await control('advance', { seconds: 15 });
   const letter = page.locator(`[data-testid="deadletter-row"][data-order-id="${poisoned}"][data-type="daprorders.order.created.v1"]`);
   await expect(letter.getByTestId('deadletter-row-status'), WAIT).toHaveText('Pending');
-  await expect(letter).toContainText('orders');
+  await expect(letter).toContainText('order-created');
   const poisonedStatus = await page.locator(`[data-testid="order-row"][data-order-id="${poisoned}"]`).getByTestId('order-status').textContent();
   if (poisonedStatus === 'Completed') throw new Error('the poisoned order completed without its reservation');
 
@@ -191,7 +191,7 @@ try {
   await page.getByTestId('replay').click();
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(`order ${poisoned}`);
-  await expect(dialog).toContainText('topic "orders"');
+  await expect(dialog).toContainText('topic "order-created"');
   // The refused token was forgotten, so the dialog asks afresh.
   if (await page.getByTestId('operator-token').inputValue() !== '') throw new Error('the page kept a refused operator token');
   await page.getByTestId('operator-token').fill(OPERATOR_TOKEN);

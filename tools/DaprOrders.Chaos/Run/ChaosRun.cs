@@ -61,7 +61,6 @@ public sealed record ChaosRunOptions
 /// </summary>
 public sealed class ChaosRun(ChaosRunOptions options)
 {
-    private static readonly string[] BusinessTopics = [Topics.Orders, Topics.Inventory, Topics.Payments, Topics.Notifications];
     private static readonly TimeSpan VirtualLimit = TimeSpan.FromMinutes(30);
 
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
@@ -100,7 +99,7 @@ public sealed class ChaosRun(ChaosRunOptions options)
 
         var virtualTime = TimeSpan.Zero;
         var faults = new List<IDisposable>();
-        foreach (var topic in options.InjectFaults ? BusinessTopics : [])
+        foreach (var topic in options.InjectFaults ? Topics.Business : [])
         {
             faults.Add(system.Faults.Fail(0.2, topic: topic));
             faults.Add(system.Faults.Duplicate(1.0, topic: topic));
