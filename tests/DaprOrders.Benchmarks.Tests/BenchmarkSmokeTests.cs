@@ -48,6 +48,15 @@ public sealed class BenchmarkSmokeTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(report.Notes, n => n.StartsWith("INCOMPLETE", StringComparison.Ordinal));
         Assert.Equal(Number(throughput, row, "orders"), Number(throughput, row, "completed") + Number(throughput, row, "cancelled"));
 
+        // orders/s is read against B1's baseline, measured in the same run.
+        var floor = AssertWellFormed(report, SagaBenchmark.FloorTitle);
+        var floorRow = Assert.Single(floor.Rows);
+        Assert.True(Number(floor, floorRow, "baseline req/s") > 0);
+        Assert.Equal(Number(throughput, row, "orders/s (terminal)"), Number(floor, floorRow, "orders/s (terminal)"));
+        var ratio = Number(floor, floorRow, "orders/s ÷ baseline req/s");
+        Assert.True(ratio > 0);
+        Assert.InRange(Number(floor, floorRow, "1 order per N baseline requests") * ratio, 0.98, 1.02);
+
         var latency = AssertWellFormed(report, SagaBenchmark.LatencyTitle);
         var latencyRow = Assert.Single(latency.Rows);
         Assert.True(Number(latency, latencyRow, "orders") > 0);

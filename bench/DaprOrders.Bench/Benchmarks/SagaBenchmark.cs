@@ -30,6 +30,7 @@ internal static partial class SagaBenchmark
     public const string ThroughputTitle = "B2 whole saga: throughput (closed loop)";
     public const string LatencyTitle = "B2 whole saga: submit → terminal at half the maximum rate (open loop)";
     public const string ProcessTitle = "B2 processes: CPU and memory";
+    public const string FloorTitle = "B2 against the one-hop floor (B1's baseline, same run)";
     private const string ObserverAppId = "bench-observer";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -54,6 +55,13 @@ internal static partial class SagaBenchmark
             Service("audit", BenchExecutable.Audit),
             new(ObserverAppId, BenchExecutable.BenchApps, ["observer"], gc),
         ];
+
+        // The floor first, on a machine the system does not load yet: orders/s is read against it (issue 20).
+        LoadResult floor;
+        using (var floorClient = HttpLoad.CreateClient(settings.Connections))
+        {
+            floor = await IntakeBenchmark.MeasureBaselineAsync(settings, Path.Combine(work, "floor"), floorClient, progress);
+        }
 
         progress.WriteLine("B2: starting the emulator and the five services");
         var resources = ObservableResources(Path.Combine(work, "components"));
@@ -161,13 +169,13 @@ internal static partial class SagaBenchmark
         await WaitUntilSettledAsync(system, SettleTimeout, unfinished, "phase 2");
         var after = system.Sample();
         return Report(unfinished, settings, system, intake, terminal, sagaSeconds, settledSeconds, maxRate, rate, latency, phase2Terminal, failures,
-            before, afterPhase1, after, rssMax, exchanges);
+            before, afterPhase1, after, rssMax, exchanges, floor);
     }
 
     private static BenchmarkReport Report(List<string> unfinished, BenchSettings settings, EmulatedSystem system, LoadResult intake, ObservedOrder[] terminal, double sagaSeconds,
         double settledSeconds, double maxRate, double rate, LatencyHistogram latency, ObservedOrder[] phase2, int failures,
         IReadOnlyDictionary<string, ProcessSample> before, IReadOnlyDictionary<string, ProcessSample> afterPhase1,
-        IReadOnlyDictionary<string, ProcessSample> after, Dictionary<string, long> rssMax, IReadOnlyList<ExchangeRow> exchanges)
+        IReadOnlyDictionary<string, ProcessSample> after, Dictionary<string, long> rssMax, IReadOnlyList<ExchangeRow> exchanges, LoadResult floor)
     {
         var report = new BenchmarkReport("B2 whole saga");
         report.Notes.AddRange(unfinished.Select(u => "INCOMPLETE: " + u));
@@ -200,8 +208,14 @@ internal static partial class SagaBenchmark
 
         report.Tables.Add(processes);
         report.Tables.Add(ExchangeCounts.Table(exchanges, completed, [.. system.Apps.Select(a => a.AppId).Where(a => a != ObserverAppId)]));
+        var floorRatio = floor.RequestsPerSecond == 0 ? 0 : maxRate / floor.RequestsPerSecond;
+        report.Tables.Add(new ResultTable(FloorTitle, "baseline req/s", "baseline p99 ms", "orders/s (terminal)", "orders/s ÷ baseline req/s", "1 order per N baseline requests")
+            .Add(Figures.Rate(floor.RequestsPerSecond), Figures.Ms(floor.Latency.PercentileMilliseconds(99)), Figures.Rate(maxRate),
+                floorRatio.ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                floorRatio == 0 ? "n/a" : (1 / floorRatio).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)));
         report.Tables.Add(new ResultTable("B2 targets", "target", "measured", "verdict")
             .Add("≥ 1,000 orders/s", Figures.Rate(maxRate), Figures.Verdict(maxRate >= 1000))
+            .Add("issue 20: orders/s ≥ 1/30 of the baseline req/s", floorRatio == 0 ? "n/a" : $"1/{1 / floorRatio:0.0}", Figures.Verdict(floorRatio >= 1.0 / 30))
             .Add("each service ≤ 100 MB RSS at steady load", Figures.Megabytes(worst) + " MB (largest)", Figures.Verdict(worst <= 100L * 1024 * 1024)));
         report.Notes.Add("Terminal = the order.completed / order.cancelled event reached an observer app (app-id bench-observer, one more subscriber on `order-completed` and `order-cancelled`; the benchmark's copy of components/in-memory adds it to the pubsub scopes).");
         report.Notes.Add($"Each order: one line, 1 unit, on one of {(settings.Smoke ? 4 : 50)} SKUs stocked through Inventory's PUT /stock/{{sku}} before the run (one Stock actor per SKU).");
@@ -209,6 +223,7 @@ internal static partial class SagaBenchmark
         report.Notes.Add("RSS max phase 2: highest VmRSS sampled every 0.5 s during phase 2. CPU from /proc/<pid>/stat utime+stime.");
         report.Notes.Add($"All subscribers idle: the processes together used less than {IdleCores:0.##} of a core over {SettleWindow.TotalSeconds:0.#} s (Audit and Notification finish after the order is terminal). Phase 2 starts then, and each phase's CPU columns run until then.");
         report.Notes.Add($"Exchanges: the emulator's counts (GET /emulator/v1.0/exchanges) from the start of phase 1 until all subscribers were idle after it, divided by its completed orders; one order alone costs what tests/DaprOrders.EndToEnd.Tests/ExchangeCountTests.cs pins (docs/saga.md, \"Exchanges per order\"). {ObserverAppId} is the benchmark's own subscriber, not in the total.");
+        report.Notes.Add($"Floor: B1's one-hop baseline (a Kestrel endpoint making one awaited loopback POST to a stand-in sidecar), measured in this run before the system started, {settings.Connections} connections, {settings.Warmup.TotalSeconds:0.#} s warm-up + {settings.Duration.TotalSeconds:0.#} s. Orders/s is phase 1's.");
         report.Notes.Add("Services ran as their Release builds (dotnet app.dll), with the runtime settings of their project files (docs/benchmarks.md, Memory).");
         return report;
     }
