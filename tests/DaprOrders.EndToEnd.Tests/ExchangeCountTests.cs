@@ -34,8 +34,7 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         notification call state save grpc 5
         notification delivery pubsub event http 1
         ordering call actors invoke http 3
-        ordering call actors state-get http 1
-        ordering call actors state-transaction http 3
+        ordering call actors state-transaction http 2
         ordering call publish event grpc 2
         ordering call reminders create http 1
         ordering call reminders delete http 1
@@ -48,7 +47,7 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         payment call state get grpc 2
         payment call state save grpc 2
         payment delivery pubsub event http 1
-        TOTAL 77
+        TOTAL 75
         """;
 
     [Fact]

@@ -119,16 +119,19 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     /// again (its write lost a race, or it wants the ETag of what it just wrote). Gives up after
     /// <paramref name="maxPasses"/> passes.
     /// </summary>
+    /// <param name="known">A read of <paramref name="key"/> the caller made just before, used by the first pass instead of reading again.</param>
     /// <returns>What the settling pass answered; null when no pass settled (the caller asks to be retried later).</returns>
     public async Task<TResult?> ChangeAsync<TResult>(string key, Func<StatePass<T>, CancellationToken, Task<TResult?>> pass,
-        int maxPasses, CancellationToken cancellationToken = default)
+        int maxPasses, CancellationToken cancellationToken = default, StateVersion<T>? known = null)
         where TResult : struct
     {
         ArgumentNullException.ThrowIfNull(pass);
         var lostRace = false;
         for (var attempt = 0; attempt < maxPasses; attempt++)
         {
-            var current = new StatePass<T>(this, await ReadAsync(key, cancellationToken), lostRace);
+            // A stale known read costs nothing extra: its write is refused by the ETag and the next pass reads afresh.
+            var read = attempt == 0 && known is not null && known.Key == key ? known : await ReadAsync(key, cancellationToken);
+            var current = new StatePass<T>(this, read, lostRace);
             if (await pass(current, cancellationToken) is { } settled)
             {
                 return settled;
@@ -144,9 +147,10 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     /// <see cref="ChangeAsync{TResult}"/> for a change without side effects: <paramref name="change"/> decides from the
     /// read, and its decision is written (or nothing, when it decides no value).
     /// </summary>
+    /// <param name="known">As for <see cref="ChangeAsync{TResult}"/>: a read the first attempt uses instead of reading again.</param>
     /// <returns>The decision that was written (or that wrote nothing); null when every attempt lost a race.</returns>
     public async Task<StateChange<T, TResult>?> UpdateAsync<TResult>(string key, Func<StateVersion<T>, StateChange<T, TResult>> change,
-        int maxAttempts, CancellationToken cancellationToken = default)
+        int maxAttempts, CancellationToken cancellationToken = default, StateVersion<T>? known = null)
     {
         ArgumentNullException.ThrowIfNull(change);
         StateChange<T, TResult>? decision = null;
@@ -154,7 +158,7 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
         {
             decision = change(pass.Read);
             return decision.Value is null || await pass.TryWriteAsync(decision.Value, ct) ? true : null;
-        }, maxAttempts, cancellationToken);
+        }, maxAttempts, cancellationToken, known);
         return settled is null ? null : decision;
     }
 

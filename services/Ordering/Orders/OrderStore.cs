@@ -111,12 +111,17 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
     public Task<OrderDocument?> GetAsync(string orderId, CancellationToken cancellationToken) =>
         dapr.GetStateAsync<OrderDocument?>(StoreName, Key(orderId), cancellationToken: cancellationToken);
 
+    /// <summary>The stored order with its ETag, for a <see cref="ChangeStatusAsync"/> that follows (Value null when none exists).</summary>
+    public Task<StateVersion<OrderDocument>> ReadAsync(string orderId, CancellationToken cancellationToken) =>
+        documents.ReadAsync(Key(orderId), cancellationToken);
+
     /// <summary>
     /// Moves the stored order to <paramref name="status"/> under the ETag (re-read and re-applied on a conflict) and
     /// returns the stored result. A terminal order is returned unchanged (it never changes again); null when no order exists.
+    /// <paramref name="known"/>, a <see cref="ReadAsync"/> made just before, spares the first read.
     /// </summary>
     public async Task<OrderDocument?> ChangeStatusAsync(string orderId, OrderStatus status, DateTimeOffset at,
-        CancellationReason? reason, string? detail, CancellationToken cancellationToken)
+        CancellationReason? reason, string? detail, CancellationToken cancellationToken, StateVersion<OrderDocument>? known = null)
     {
         var decision = await documents.UpdateAsync(Key(orderId), read =>
         {
@@ -129,7 +134,7 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
             return ReferenceEquals(changed, current)
                 ? new StateChange<OrderDocument, OrderDocument?>(null, current)
                 : new StateChange<OrderDocument, OrderDocument?>(changed, changed);
-        }, MaxSaveAttempts, cancellationToken);
+        }, MaxSaveAttempts, cancellationToken, known);
 
         return decision is null
             ? throw new InvalidOperationException(

@@ -1,5 +1,6 @@
 using Dapr.Actors.Runtime;
 using DaprOrders.BuildingBlocks.Messaging;
+using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Orders;
@@ -11,9 +12,10 @@ namespace DaprOrders.Ordering.Saga;
 /// <summary>
 /// Drives the saga of one order (actor id = order id). Decisions come from <see cref="OrderSaga"/>; this class only
 /// loads state, carries out the effects and remembers the outcome. daprd runs one turn at a time per order, so the
-/// saga never races with itself; every method is safe to call again with the same event. The actor runtime saves the
-/// state changes of a turn in one actor state transaction when the turn succeeds; a failed turn saves nothing and the
-/// event is redelivered.
+/// saga never races with itself; every method is safe to call again with the same event. The order document holds the
+/// status (written before the turn's other effects); the actor state holds what the saga announced, saved by the actor
+/// runtime in one actor state transaction when a turn that published succeeds. A failed turn saves nothing and the
+/// event is redelivered; the start publishes nothing and saves no actor state (see <see cref="OrderSaga.Start"/>).
 /// </summary>
 [Actor(TypeName = TypeName)]
 public sealed partial class OrderProcessActor(
@@ -30,6 +32,9 @@ public sealed partial class OrderProcessActor(
     public const string DeadlineReminder = "deadline";
     public const string StateName = "saga";
 
+    // The saga as this activation's last successful turn left it, saved or not: later turns need no sidecar read.
+    private OrderSagaState? _saga;
+
     private string OrderId => Id.GetId();
 
     public async Task StartAsync(OrderCreated created, CancellationToken cancellationToken = default)
@@ -41,12 +46,19 @@ public sealed partial class OrderProcessActor(
             return;
         }
 
-        if ((await StateManager.TryGetStateAsync<OrderSagaState>(StateName, cancellationToken)).HasValue)
+        if (_saga is not null)
         {
             return;
         }
 
-        await ExecuteAsync(previous: null, OrderSaga.Start(created, timeProvider.GetUtcNow(), options.Value.Deadline), cancellationToken);
+        // The order read here (with its ETag) is the one the start writes over. Past Submitted, the saga was started.
+        var order = await orders.ReadAsync(OrderId, cancellationToken);
+        if (order.Value is { Status: not OrderStatus.Submitted })
+        {
+            return;
+        }
+
+        await ExecuteAsync(previous: null, OrderSaga.Start(created, timeProvider.GetUtcNow(), options.Value.Deadline), cancellationToken, order);
     }
 
     public Task OnStockReservedAsync(StockReserved reserved, CancellationToken cancellationToken = default)
@@ -86,7 +98,7 @@ public sealed partial class OrderProcessActor(
             return;
         }
 
-        var state = await LoadOrStartAsync(cancellationToken);
+        var state = _saga ?? await LoadOrStartAsync(cancellationToken);
         if (state is null)
         {
             LogUnknownOrder(logger, OrderId, input.Marker);
@@ -97,36 +109,45 @@ public sealed partial class OrderProcessActor(
     }
 
     /// <summary>
-    /// The saga state, or — when an inventory or payment event overtook <c>order.created</c> — the saga started from
-    /// the stored order. Null when no such order exists.
+    /// The saved saga state; without one, the saga resumed from the stored order or — when an inventory or payment event
+    /// overtook <c>order.created</c> — started from it. Null when no such order exists.
     /// </summary>
     private async Task<OrderSagaState?> LoadOrStartAsync(CancellationToken cancellationToken)
     {
-        var stored = await StateManager.TryGetStateAsync<OrderSagaState>(StateName, cancellationToken);
-        if (stored.HasValue)
+        var saved = await StateManager.TryGetStateAsync<OrderSagaState>(StateName, cancellationToken);
+        if (saved.HasValue)
         {
-            return stored.Value;
+            return _saga = saved.Value;
         }
 
-        var order = await orders.GetAsync(OrderId, cancellationToken);
-        if (order is null)
+        var order = await orders.ReadAsync(OrderId, cancellationToken);
+        if (order.Value is not { } stored)
         {
             return null;
         }
 
-        var start = OrderSaga.Start(order.ToCreatedEvent(), timeProvider.GetUtcNow(), options.Value.Deadline);
-        if (order.Status.IsTerminal())
+        if (stored.Status == OrderStatus.Submitted)
         {
-            var ended = start.State with { Status = order.Status, CancellationReason = order.CancellationReason };
-            await StateManager.SetStateAsync(StateName, ended, cancellationToken);
-            return ended;
+            var start = OrderSaga.Start(stored.ToCreatedEvent(), timeProvider.GetUtcNow(), options.Value.Deadline);
+            await ExecuteAsync(previous: null, start, cancellationToken, order);
+            return start.State;
         }
 
-        await ExecuteAsync(previous: null, start, cancellationToken);
-        return start.State;
+        var resumed = OrderSaga.Resume(stored);
+        if (stored.Status.IsTerminal())
+        {
+            // The turn that ended the order failed before saving what it announced: announce the stored outcome.
+            LogAdopted(logger, OrderId, stored.Status, resumed.Status);
+            await ExecuteAsync(resumed, OrderSaga.Adopt(resumed, stored, timeProvider.GetUtcNow()), cancellationToken);
+            return _saga;
+        }
+
+        return resumed;
     }
 
-    private async Task ExecuteAsync(OrderSagaState? previous, SagaStep step, CancellationToken cancellationToken)
+    /// <param name="known">The order as the caller just read it, for the first status change to write over.</param>
+    private async Task ExecuteAsync(OrderSagaState? previous, SagaStep step, CancellationToken cancellationToken,
+        StateVersion<OrderDocument>? known = null)
     {
         if (!step.Changed)
         {
@@ -139,7 +160,7 @@ public sealed partial class OrderProcessActor(
             switch (effect)
             {
                 case SagaEffect.RecordStatus record:
-                    var stored = await orders.ChangeStatusAsync(OrderId, record.Status, record.At, record.Reason, record.Detail, cancellationToken)
+                    var stored = await orders.ChangeStatusAsync(OrderId, record.Status, record.At, record.Reason, record.Detail, cancellationToken, known)
                         ?? throw new InvalidOperationException($"Order {OrderId} has no order document in {OrderStore.StoreName}.");
                     if (stored.Status != record.Status && stored.Status.IsTerminal() && previous is not null)
                     {
@@ -153,6 +174,7 @@ public sealed partial class OrderProcessActor(
                     index.Enqueue(stored, status);
                     metrics.StatusRecorded(status, stored);
                     status = stored.Status;
+                    known = null;
                     break;
                 case SagaEffect.PublishPaymentRequested publish:
                     await PublishAsync(publish.Event, EventTypes.PaymentRequested, cancellationToken);
@@ -175,7 +197,12 @@ public sealed partial class OrderProcessActor(
             }
         }
 
-        await StateManager.SetStateAsync(StateName, step.State, cancellationToken);
+        if (step.Announces)
+        {
+            await StateManager.SetStateAsync(StateName, step.State, cancellationToken);
+        }
+
+        _saga = step.State;
     }
 
     /// <summary>

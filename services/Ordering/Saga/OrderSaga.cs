@@ -4,7 +4,10 @@ using DaprOrders.Ordering.Orders;
 
 namespace DaprOrders.Ordering.Saga;
 
-/// <summary>What the <c>OrderProcess</c> actor remembers about its order between turns (actor state <c>saga</c>).</summary>
+/// <summary>
+/// What the <c>OrderProcess</c> actor remembers about its order between turns (actor state <c>saga</c>): saved by each
+/// turn that announced an event, so a repeated input is told from one whose turn failed before it announced.
+/// </summary>
 public sealed record OrderSagaState(
     string OrderId,
     string CustomerId,
@@ -73,6 +76,9 @@ public abstract record SagaEffect
 public sealed record SagaStep(OrderSagaState State, IReadOnlyList<SagaEffect> Effects)
 {
     public bool Changed => Effects.Count > 0;
+
+    /// <summary>The step publishes an event, so its state must be saved: only that tells a repeat of its input not to publish again.</summary>
+    public bool Announces => Effects.Any(e => e is SagaEffect.PublishPaymentRequested or SagaEffect.PublishOrderCompleted or SagaEffect.PublishOrderCancelled);
 }
 
 /// <summary>
@@ -85,7 +91,10 @@ public static class OrderSaga
 {
     public const string StartedMarker = "started";
 
-    /// <summary>Starts the saga for a created order: status Reserving and a deadline reminder.</summary>
+    /// <summary>
+    /// Starts the saga for a created order: a deadline reminder, then status Reserving. In that order, a stored status
+    /// past Submitted proves the deadline is scheduled, so the start announces nothing and needs no saved state.
+    /// </summary>
     public static SagaStep Start(OrderCreated created, DateTimeOffset now, TimeSpan deadline)
     {
         ArgumentNullException.ThrowIfNull(created);
@@ -93,9 +102,22 @@ public static class OrderSaga
             CancellationReason: null, StartedAt: now, UpdatedAt: now, Processed: [StartedMarker]);
         return new SagaStep(state,
         [
-            new SagaEffect.RecordStatus(OrderStatus.Reserving, now),
             new SagaEffect.ScheduleDeadline(deadline),
+            new SagaEffect.RecordStatus(OrderStatus.Reserving, now),
         ]);
+    }
+
+    /// <summary>
+    /// The saga of an order stored past Submitted with no saved state: it was started, and no turn since saved what it
+    /// announced (a turn that failed before saving may have recorded a later status). Resuming from the start makes a
+    /// redelivered event repeat that turn and its announcement.
+    /// </summary>
+    public static OrderSagaState Resume(OrderDocument order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var startedAt = order.History.FirstOrDefault(h => h.Status == OrderStatus.Reserving)?.At ?? order.CreatedAt;
+        return new OrderSagaState(order.OrderId, order.CustomerId, order.Total, OrderStatus.Reserving,
+            CancellationReason: null, StartedAt: startedAt, UpdatedAt: startedAt, Processed: [StartedMarker]);
     }
 
     public static SagaStep Apply(OrderSagaState state, SagaInput input, DateTimeOffset now)

@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Dapr.Client.Autogen.Grpc.v1;
 using DaprOrders.Ordering.Orders;
 using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
+using DaprOrders.Testing;
 
 namespace DaprOrders.Ordering.Tests.Saga;
 
@@ -134,6 +136,93 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_event_publishes_nothing_again_also_after_the_actor_was_deactivated()
+    {
+        var steps = new (string Method, string Body, string Status)[]
+        {
+            (nameof(IOrderProcessActor.StartAsync), CreatedEvent(), "Reserving"),
+            (nameof(IOrderProcessActor.OnStockReservedAsync), StockReserved, "AwaitingPayment"),
+            (nameof(IOrderProcessActor.OnPaymentSucceededAsync), PaymentSucceeded, "Completed"),
+        };
+        foreach (var (method, body, status) in steps)
+        {
+            await CallAsync(method, body);
+            var reminder = _host.Reminder(_orderId, Deadline);
+            // Repeated while the actor is active, then again by a fresh activation that knows only what is stored.
+            await CallAsync(method, body);
+            await DeactivateAsync();
+            await CallAsync(method, body);
+
+            Assert.Equal(status, await StatusAsync());
+            Assert.Same(reminder, _host.Reminder(_orderId, Deadline));
+        }
+
+        Assert.Single(await PublishedAsync("daprorders.payment.requested.v1"));
+        Assert.Single(await PublishedAsync("daprorders.order.completed.v1"));
+        var history = (await _host.StateAsync($"order-{_orderId}"))!["history"]!.AsArray();
+        Assert.Equal(["Submitted", "Reserving", "AwaitingPayment", "Completed"], history.Select(h => (string?)h!["status"]));
+    }
+
+    [Fact]
+    public async Task A_turn_that_fails_after_recording_the_status_announces_on_redelivery()
+    {
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+
+        var steps = new (string Method, string Body, string Status, string Announced)[]
+        {
+            (nameof(IOrderProcessActor.OnStockReservedAsync), StockReserved, "AwaitingPayment", "daprorders.payment.requested.v1"),
+            (nameof(IOrderProcessActor.OnPaymentSucceededAsync), PaymentSucceeded, "Completed", "daprorders.order.completed.v1"),
+        };
+        foreach (var (method, body, status, announced) in steps)
+        {
+            // The status is stored, the publish fails; the redelivered event, met by a fresh activation, publishes.
+            await CallFailingAsync(method, body, call => call.Path == OrderingHost.PublishEvent);
+            Assert.Equal(status, await StatusAsync());
+            Assert.Empty(await PublishedAsync(announced));
+            await DeactivateAsync();
+            await CallAsync(method, body);
+            Assert.Single(await PublishedAsync(announced));
+        }
+
+        Assert.Single(await PublishedAsync("daprorders.payment.requested.v1"));
+        Assert.Null(_host.Reminder(_orderId, Deadline));
+        Assert.Equal("Completed", (string?)(await _host.ActorStateAsync(_orderId, OrderProcessActor.StateName))!["status"]);
+    }
+
+    [Fact]
+    public async Task A_status_write_that_loses_the_etag_race_reads_again_and_converges()
+    {
+        var key = $"order-{_orderId}";
+        var submitted = (await _host.StateAsync(key))!;
+        var raced = false;
+        // Another writer saves the order after the start read it, just before the start's own write reaches the store.
+        _host.Faults.FailWhen = call =>
+        {
+            if (!raced && call.Path == "/dapr.proto.runtime.v1.Dapr/SaveState"
+                && OrderingHost.GrpcMessage(call, SaveStateRequest.Parser).States.Any(state => state.Key == key))
+            {
+                raced = true;
+                _host.SetStateAsync(key, submitted).GetAwaiter().GetResult();
+            }
+
+            return false;
+        };
+
+        var earlier = _host.Faults.Calls.Count;
+        await CallAsync(nameof(IOrderProcessActor.StartAsync), CreatedEvent());
+        _host.Faults.FailWhen = null;
+        var start = _host.Faults.Calls.Skip(earlier).ToList();
+
+        Assert.True(raced);
+        Assert.Equal("Reserving", await StatusAsync());
+        Assert.Equal(["Submitted", "Reserving"], (await _host.StateAsync(key))!["history"]!.AsArray().Select(h => (string?)h!["status"]));
+        // The refused write was followed by one fresh read and one accepted write.
+        Assert.Equal(2, start.Count(c => c.Path == OrderingHost.GetState && OrderingHost.GrpcMessage(c, GetStateRequest.Parser).Key == key));
+        Assert.Equal(2, start.Count(c => c.Path == "/dapr.proto.runtime.v1.Dapr/SaveState"
+            && OrderingHost.GrpcMessage(c, SaveStateRequest.Parser).States.Any(state => state.Key == key)));
+    }
+
+    [Fact]
     public async Task Events_for_an_order_that_does_not_exist_are_ignored()
     {
         const string unknown = "0f8fad5b-d9cb-869f-a165-70867728950e";
@@ -146,6 +235,12 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
         Assert.Null(await _host.ActorStateAsync(unknown, OrderProcessActor.StateName));
     }
 
+    private string StockReserved =>
+        $$"""{"orderId":"{{_orderId}}","lines":[{"sku":"sku-1","quantity":2}],"reservedAt":"2026-11-23T12:00:01Z"}""";
+
+    private string PaymentSucceeded =>
+        $$"""{"orderId":"{{_orderId}}","paymentId":"p-1","amount":{"amount":3998,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:02Z"}""";
+
     private string CreatedEvent() =>
         $$"""{"orderId":"{{_orderId}}","customerId":"c-1","currency":"EUR","lines":[{"sku":"sku-1","quantity":2,"unitPrice":1999}],"total":{"amount":3998,"currency":"EUR"},"createdAt":"2026-11-23T12:00:00Z"}""";
 
@@ -153,6 +248,31 @@ public sealed class OrderProcessActorTests : IAsyncLifetime
     {
         using var response = await _host.InvokeActorAsync(_orderId, method, body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Calls <paramref name="method"/> with every sidecar call that <paramref name="fails"/> picks failing; the turn must fail.</summary>
+    private async Task CallFailingAsync(string method, string body, Func<SidecarCall, bool> fails)
+    {
+        var failed = false;
+        _host.Faults.FailWhen = call => fails(call) && (failed = true);
+        try
+        {
+            // Straight to the app's actor route, as daprd's one attempt: the sidecar's own retries would wait on the virtual clock.
+            using var response = await _host.SendAsSidecarAsync(HttpMethod.Put, $"/actors/OrderProcess/{_orderId}/method/{method}", body);
+            Assert.True(failed, $"{method} made no call that was to fail");
+            Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            _host.Faults.FailWhen = null;
+        }
+    }
+
+    /// <summary>daprd deactivating the idle actor: the next call meets a fresh instance that knows only what is stored.</summary>
+    private async Task DeactivateAsync()
+    {
+        using var response = await _host.SendAsSidecarAsync(HttpMethod.Delete, $"/actors/OrderProcess/{_orderId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>

@@ -30,7 +30,25 @@ public sealed class OrderSagaTests
 
         Assert.Equal(OrderStatus.Reserving, step.State.Status);
         Assert.Equal((OrderId, "c-1", Total, T0), (step.State.OrderId, step.State.CustomerId, step.State.Total, step.State.StartedAt));
-        Assert.Equal<SagaEffect>([new SagaEffect.RecordStatus(OrderStatus.Reserving, T0), new SagaEffect.ScheduleDeadline(Deadline)], step.Effects);
+        // The reminder first: a stored Reserving then proves the deadline exists, so the start saves no actor state.
+        Assert.Equal<SagaEffect>([new SagaEffect.ScheduleDeadline(Deadline), new SagaEffect.RecordStatus(OrderStatus.Reserving, T0)], step.Effects);
+        Assert.False(step.Announces);
+    }
+
+    [Fact]
+    public void A_started_order_without_saved_state_resumes_from_the_start_so_the_next_turn_is_repeated()
+    {
+        var started = T0.AddSeconds(1);
+        var order = new OrderDocument(OrderId, "c-1", "EUR", Created.Lines, Total, OrderStatus.AwaitingPayment, null,
+            [new(OrderStatus.Submitted, T0), new(OrderStatus.Reserving, started), new(OrderStatus.AwaitingPayment, T0.AddSeconds(2))],
+            T0, T0.AddSeconds(2), new OrderSubmissionKey("/shop", "a-1", "hash"));
+
+        var resumed = OrderSaga.Resume(order);
+
+        Assert.Equal((OrderStatus.Reserving, started), (resumed.Status, resumed.StartedAt));
+        var again = OrderSaga.Apply(resumed, Reserved, T0.AddSeconds(3));
+        Assert.True(again.Announces);
+        Assert.IsType<SagaEffect.PublishPaymentRequested>(again.Effects[1]);
     }
 
     [Fact]
