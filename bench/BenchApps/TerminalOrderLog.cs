@@ -35,9 +35,9 @@ public static class ObserverEndpoints
     {
         var events = app.MapTopicEndpoints();
         events.MapPost("/orders/completed", (JsonElement data, TerminalOrderLog log) => Observe(data, log, "Completed"))
-            .WithTopic(TopicSubscriptions.OfType("pubsub", "order-completed", CompletedType, deadLetterTopic: null, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "order-completed", CompletedType, deadLetterTopic: null));
         events.MapPost("/orders/cancelled", (JsonElement data, TerminalOrderLog log) => Observe(data, log, "Cancelled"))
-            .WithTopic(TopicSubscriptions.OfType("pubsub", "order-cancelled", CancelledType, deadLetterTopic: null, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType("pubsub", "order-cancelled", CancelledType, deadLetterTopic: null));
         // The two terminal topics only, one type each: the measuring app costs one delivery per order. No dead-letter
         // topic: a foreign type on them is dropped by the sidecar, not counted in the system's dead letters.
 

@@ -26,7 +26,7 @@ namespace DaprOrders.BuildingBlocks;
 /// app.UseDaprApp();                     // token check, delivery contract, the SDK's CloudEvents middleware
 /// app.MapSubscribeHandler().RequireDaprApp();
 /// var events = app.MapTopicEndpoints(); // one group per service for its deliveries
-/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "order-completed", type, "deadletters", priority: 1));
+/// events.MapPost("/orders/completed", Handle).WithTopic(TopicSubscriptions.OfType(pubsub, "order-completed", type, "deadletters"));
 /// </code>
 /// </summary>
 public static class DaprAppExtensions

@@ -28,6 +28,35 @@ public sealed class NotificationStartupTests
         Assert.Contains(validation.Failures, f => f.Contains(member, StringComparison.Ordinal));
     }
 
+    /// <summary>The operator credential of every service (DaprOrders.ServiceDefaults) is checked at start, like its own settings.</summary>
+    [Theory]
+    [InlineData("OperatorAccess:Token", "short-token", "OperatorAccess:Token")]
+    [InlineData("OperatorAccess:Jwt:Authority", "http://login.example.com/realm", "OperatorAccess:Jwt:Authority")]
+    [InlineData("OperatorAccess:Jwt:Authority", "https://login.example.com/realm", "OperatorAccess:Jwt:Audience")]
+    public async Task A_half_configured_operator_credential_fails_at_startup_naming_the_setting(string key, string value, string setting)
+    {
+        await using var app = new ConfiguredNotification(new Dictionary<string, string?> { [key] = value });
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
+        Assert.Contains(validation.Failures, f => f.StartsWith(setting, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_complete_jwt_issuer_or_a_long_token_starts_the_service()
+    {
+        await using var jwt = new ConfiguredNotification(new Dictionary<string, string?>
+        {
+            ["OperatorAccess:Jwt:Authority"] = "https://login.example.com/realm",
+            ["OperatorAccess:Jwt:Audience"] = "daprorders",
+        });
+        using var jwtClient = jwt.CreateClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await jwtClient.GetAsync("/healthz")).StatusCode);
+
+        await using var token = new ConfiguredNotification(new Dictionary<string, string?> { ["OperatorAccess:Token"] = "a-token-of-sixteen" });
+        using var tokenClient = token.CreateClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await tokenClient.GetAsync("/healthz")).StatusCode);
+    }
+
     [Fact]
     public async Task Api_is_described_in_openapi_without_the_sidecar_endpoints()
     {

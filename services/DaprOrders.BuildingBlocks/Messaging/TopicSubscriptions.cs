@@ -14,11 +14,11 @@ namespace DaprOrders.BuildingBlocks.Messaging;
 public static class TopicSubscriptions
 {
     /// <summary>
-    /// Deliveries of <paramref name="eventType"/> on <paramref name="topic"/>. Each rule of a topic needs its own
-    /// <paramref name="priority"/>: the rules match distinct types, so the order does not change which route wins, but
-    /// the SDK's subscribe handler reports equal priorities as an error.
+    /// Deliveries of <paramref name="eventType"/> on <paramref name="topic"/>. With one topic per type a topic has one
+    /// rule and the default <paramref name="priority"/> serves; only an app that routes several types of one topic
+    /// gives each rule its own, because the SDK's subscribe handler reports equal priorities as an error.
     /// </summary>
-    public static TopicOptions OfType(string pubsubName, string topic, string eventType, string? deadLetterTopic, int priority) => new()
+    public static TopicOptions OfType(string pubsubName, string topic, string eventType, string? deadLetterTopic, int priority = 1) => new()
     {
         PubsubName = pubsubName,
         Name = topic,

@@ -28,7 +28,7 @@ public static class OperatorAccess
 
     internal static IServiceCollection AddOperatorAccess(this IServiceCollection services)
     {
-        services.AddOptions<OperatorAccessOptions>().BindConfiguration(OperatorAccessOptions.SectionName);
+        services.AddValidatedOptions<OperatorAccessOptions, OperatorAccessOptionsValidator>(OperatorAccessOptions.SectionName);
 
         // No default scheme: only operator endpoints authenticate, every other request skips it.
         services.AddAuthentication()

@@ -14,15 +14,15 @@ public static class InventorySubscriptions
 
         events.MapPost("/orders/created", async (OrderCreated order, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
                 TopicResponse.For(await coordinator.OnOrderCreatedAsync(order, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters));
 
         events.MapPost("/orders/completed", async (OrderCompleted completion, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
                 TopicResponse.For(await coordinator.OnOrderCompletedAsync(completion, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCompleted, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCompleted, EventTypes.OrderCompleted, Topics.DeadLetters));
 
         events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, StockReservationCoordinator coordinator, CancellationToken cancellationToken) =>
                 TopicResponse.For(await coordinator.OnOrderCancelledAsync(cancellation, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters));
 
         return events;
     }

@@ -17,11 +17,11 @@ public static class NotificationSubscriptions
 
         events.MapPost("/orders/completed", (OrderCompleted data, OrderNotifier notifier, CancellationToken cancellationToken) =>
                 NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0, Total: not null } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCompleted, EventTypes.OrderCompleted, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCompleted, EventTypes.OrderCompleted, Topics.DeadLetters));
 
         events.MapPost("/orders/cancelled", (OrderCancelled data, OrderNotifier notifier, CancellationToken cancellationToken) =>
                 NotifyAsync(data is { OrderId.Length: > 0, CustomerId.Length: > 0 } ? OrderOutcome.From(data) : null, notifier, cancellationToken))
-            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(pubsubName, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters));
 
         return events;
     }

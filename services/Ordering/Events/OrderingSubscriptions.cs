@@ -25,21 +25,21 @@ public static class OrderingSubscriptions
 
         events.MapPost("/orders/created", (OrderCreated created, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, created.OrderId, saga => saga.StartAsync(created, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters));
 
         events.MapPost("/inventory/reserved", (StockReserved reserved, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, reserved.OrderId, saga => saga.OnStockReservedAsync(reserved, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockReserved, EventTypes.StockReserved, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockReserved, EventTypes.StockReserved, Topics.DeadLetters));
         events.MapPost("/inventory/rejected", (StockRejected rejected, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, rejected.OrderId, saga => saga.OnStockRejectedAsync(rejected, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockRejected, EventTypes.StockRejected, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockRejected, EventTypes.StockRejected, Topics.DeadLetters));
 
         events.MapPost("/payments/succeeded", (PaymentSucceeded succeeded, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, succeeded.OrderId, saga => saga.OnPaymentSucceededAsync(succeeded, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentSucceeded, EventTypes.PaymentSucceeded, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentSucceeded, EventTypes.PaymentSucceeded, Topics.DeadLetters));
         events.MapPost("/payments/failed", (PaymentFailed failed, IActorProxyFactory actors, CancellationToken ct) =>
                 ForwardAsync(actors, failed.OrderId, saga => saga.OnPaymentFailedAsync(failed, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentFailed, EventTypes.PaymentFailed, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentFailed, EventTypes.PaymentFailed, Topics.DeadLetters));
 
         return events;
     }

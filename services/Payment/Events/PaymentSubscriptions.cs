@@ -14,11 +14,11 @@ public static class PaymentSubscriptions
 
         events.MapPost("/orders/payment-requested", async (PaymentRequested request, PaymentProcessor processor, CancellationToken cancellationToken) =>
                 TopicResponse.For(await processor.OnPaymentRequestedAsync(request, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentRequested, EventTypes.PaymentRequested, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentRequested, EventTypes.PaymentRequested, Topics.DeadLetters));
 
         events.MapPost("/orders/cancelled", async (OrderCancelled cancellation, PaymentProcessor processor, CancellationToken cancellationToken) =>
                 TopicResponse.For(await processor.OnOrderCancelledAsync(cancellation, cancellationToken)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters, priority: 1));
+            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCancelled, EventTypes.OrderCancelled, Topics.DeadLetters));
 
         return events;
     }

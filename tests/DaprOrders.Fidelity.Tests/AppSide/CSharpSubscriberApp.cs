@@ -61,7 +61,7 @@ internal sealed class CSharpSubscriberApp : IAsyncDisposable
         {
             deliveries.Saw("success", order);
             return order.OrderId is not null ? TopicResponse.Success() : TopicResponse.Drop();
-        }).WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.success", deadLetterTopic, priority: 1));
+        }).WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.success", deadLetterTopic));
         events.MapPost("/retry", (JsonElement data) => TopicResponse.Retry())
             .WithTopic(TopicSubscriptions.OfType("pubsub", "fidelity", "fidelity.retry", deadLetterTopic, priority: 2));
         events.MapPost("/drop", (JsonElement data) => TopicResponse.Drop())

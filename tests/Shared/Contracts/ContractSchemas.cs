@@ -1,8 +1,9 @@
 using System.Reflection;
+using DaprOrders.Contracts;
 
-namespace DaprOrders.Contracts;
+namespace DaprOrders.Testing;
 
-/// <summary>Reads the JSON Schemas embedded in this assembly (the same files as <c>schemas/</c> in the repository).</summary>
+/// <summary>Reads the JSON Schemas embedded in the contracts assembly (the same files as <c>services/DaprOrders.Contracts/schemas/</c>).</summary>
 public static class ContractSchemas
 {
     /// <summary>Base of every schema <c>$id</c>: <c>https://daprorders.example/schemas/&lt;name&gt;</c>.</summary>
@@ -13,7 +14,7 @@ public static class ContractSchemas
 
     private const string ResourcePrefix = "schemas/";
 
-    private static readonly Assembly ContractsAssembly = typeof(ContractSchemas).Assembly;
+    private static readonly Assembly ContractsAssembly = typeof(EventTypes).Assembly;
 
     /// <summary>File names of every embedded schema, e.g. <c>order-created.v1.json</c>.</summary>
     public static IReadOnlyList<string> Names { get; } =

@@ -1,8 +1,9 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
+using DaprOrders.Contracts;
 
-namespace DaprOrders.Contracts;
+namespace DaprOrders.Testing;
 
 /// <summary>
 /// One row of the event catalog: a CloudEvent type, where it flows, who publishes and who consumes it, its C# data
@@ -27,7 +28,10 @@ public sealed record EventContract(
         ?? throw new InvalidOperationException($"{DataType} is missing from {nameof(ContractsJsonContext)}.");
 }
 
-/// <summary>The saga's event table as data, so services and tests can iterate it instead of repeating it.</summary>
+/// <summary>
+/// The saga's event table as data, for tests to check the contracts against: the schemas, the AsyncAPI document, the
+/// component scopes and what each service declares. No service reads it; each declares its own subscriptions.
+/// </summary>
 public static class EventCatalog
 {
     private static readonly string[] SagaDriver = [AppIds.Ordering, AppIds.Audit];
