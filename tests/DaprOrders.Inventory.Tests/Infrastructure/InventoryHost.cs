@@ -100,28 +100,8 @@ public sealed class InventoryHost : IAsyncDisposable
     }
 
     /// <summary>Delivers a CloudEvent the way daprd does and returns the <c>status</c> the app answered (or the HTTP status).</summary>
-    public async Task<string> DeliverAsync(string route, string type, JsonNode? data)
-    {
-        var cloudEvent = new JsonObject
-        {
-            ["specversion"] = "1.0",
-            ["id"] = Guid.NewGuid().ToString(),
-            ["source"] = "ordering",
-            ["type"] = type,
-            ["datacontenttype"] = "application/json",
-            ["topic"] = Topics.Of(type),
-            ["pubsubname"] = "pubsub",
-            ["data"] = data,
-        };
-        using var response = await _service.PostCloudEventAsync(route, cloudEvent.ToJsonString());
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            return ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()!;
-    }
+    public Task<string> DeliverAsync(string route, string type, JsonNode? data) =>
+        _service.DeliverAsync(route, type, data!);
 
     public Task<string> OrderCreatedAsync(string orderId, params (string Sku, int Quantity)[] lines) =>
         DeliverAsync("/events/orders/created", "daprorders.order.created.v1", new JsonObject

@@ -68,25 +68,8 @@ public sealed class PaymentHost : IAsyncDisposable
         [.. (await PublishedAsync()).Where(e => e.Type == type)];
 
     /// <summary>Delivers a CloudEvent the way daprd does and returns the <c>status</c> the app answered (or the HTTP status).</summary>
-    public async Task<string> DeliverAsync(string route, string type, JsonNode? data)
-    {
-        var cloudEvent = new JsonObject
-        {
-            ["specversion"] = "1.0",
-            ["id"] = Guid.NewGuid().ToString(),
-            ["source"] = "ordering",
-            ["type"] = type,
-            ["datacontenttype"] = "application/json",
-            ["topic"] = Topics.Of(type),
-            ["pubsubname"] = "pubsub",
-            ["data"] = data,
-        };
-        using var response = await _bed.PostCloudEventAsync(route, cloudEvent.ToJsonString());
-        var body = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode
-            ? JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()!
-            : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<string> DeliverAsync(string route, string type, JsonNode? data) =>
+        _bed.DeliverAsync(route, type, data!);
 
     public Task<string> PaymentRequestedAsync(string orderId, string customerId = "alice", long amount = 1999, string currency = "EUR") =>
         DeliverAsync("/events/orders/payment-requested", "daprorders.payment.requested.v1", new JsonObject
