@@ -7,6 +7,11 @@ internal static class LoopbackPorts
 {
     private const int LowestPort = 10_000;
 
+    // The fixed ports of the AppHost's launch profile (the Aspire dashboard, its OTLP and resource endpoints): the
+    // AppHost tests bind them while other test assemblies pick ports here.
+    private const int DashboardPortsStart = 18_880;
+    private const int DashboardPortsEnd = 18_900;
+
     /// <summary>
     /// Distinct loopback ports that are free now, for listeners that start a moment later. They are taken below the
     /// kernel's ephemeral range when it leaves room: a port the kernel hands out for "port 0" listeners and outgoing
@@ -22,6 +27,11 @@ internal static class LoopbackPorts
             for (var attempt = 0; ports.Count < count && ephemeralStart - LowestPort > 1_000 && attempt < count * 20; attempt++)
             {
                 var port = Random.Shared.Next(LowestPort, ephemeralStart);
+                if (port is >= DashboardPortsStart and < DashboardPortsEnd)
+                {
+                    continue;
+                }
+
                 if (!ports.Contains(port) && TryListen(port) is { } listener)
                 {
                     listeners.Add(listener);
