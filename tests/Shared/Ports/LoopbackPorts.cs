@@ -7,10 +7,12 @@ internal static class LoopbackPorts
 {
     private const int LowestPort = 10_000;
 
-    // The fixed ports of the AppHost's launch profile (the Aspire dashboard, its OTLP and resource endpoints): the
-    // AppHost tests bind them while other test assemblies pick ports here.
-    private const int DashboardPortsStart = 18_880;
-    private const int DashboardPortsEnd = 18_900;
+    /// <summary>
+    /// The block of the AppHost launch profile's fixed ports (the Aspire dashboard, its OTLP and resource endpoints),
+    /// never picked here: the AppHost tests bind them while other test assemblies run. The Deployment tests check that
+    /// every port of the profile falls in it.
+    /// </summary>
+    public static bool IsAppHostPort(int port) => port is >= 18_880 and < 18_900;
 
     /// <summary>
     /// Distinct loopback ports that are free now, for listeners that start a moment later. They are taken below the
@@ -27,12 +29,7 @@ internal static class LoopbackPorts
             for (var attempt = 0; ports.Count < count && ephemeralStart - LowestPort > 1_000 && attempt < count * 20; attempt++)
             {
                 var port = Random.Shared.Next(LowestPort, ephemeralStart);
-                if (port is >= DashboardPortsStart and < DashboardPortsEnd)
-                {
-                    continue;
-                }
-
-                if (!ports.Contains(port) && TryListen(port) is { } listener)
+                if (!IsAppHostPort(port) && !ports.Contains(port) && TryListen(port) is { } listener)
                 {
                     listeners.Add(listener);
                     ports.Add(port);
