@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -21,12 +22,16 @@ namespace DaprOrders.BuildingBlocks;
 /// </summary>
 public static class DaprActorExtensions
 {
+    // daprd's default HTTP port, as the SDK assumes without DAPR_HTTP_ENDPOINT or DAPR_HTTP_PORT.
+    private const string DefaultHttpEndpoint = "http://127.0.0.1:3500";
+
     /// <summary>
     /// <c>AddActors</c> with JSON on the wire: typed (remoting) proxies send their arguments as JSON instead of the
     /// SDK's default DataContract XML, so apps in other languages can call the actors and read their answers; and actor
     /// state, method arguments and results use the app's JSON options (the object minimal APIs and
     /// <see cref="Dapr.Client.DaprClient"/> use: camelCase and the service's source-generated contexts). The Dapr
-    /// endpoint and token come from configuration, as for <see cref="DaprAppExtensions.AddDaprApp{TBuilder}"/>.
+    /// endpoint and token come from configuration, as for <see cref="DaprAppExtensions.AddDaprApp{TBuilder}"/>, also for
+    /// the <see cref="ActorReminderClient"/> registered here (a sidecar takes reminders only for the types its app hosts).
     /// </summary>
     public static TBuilder AddDaprActors<TBuilder>(this TBuilder builder, Action<ActorRuntimeOptions> configure)
         where TBuilder : IHostApplicationBuilder
@@ -40,6 +45,13 @@ public static class DaprActorExtensions
         });
         builder.Services.AddOptions<ActorRuntimeOptions>()
             .Configure<IOptions<JsonOptions>>((actors, json) => actors.JsonSerializerOptions = json.Value.SerializerOptions);
+        builder.Services.AddSingleton(services =>
+        {
+            var configuration = services.GetRequiredService<IConfiguration>();
+            return ActorReminderClient.Create(
+                new Uri(DaprAppExtensions.Endpoint(configuration, "DAPR_HTTP_ENDPOINT", "DAPR_HTTP_PORT") ?? DefaultHttpEndpoint),
+                configuration["DAPR_API_TOKEN"]);
+        });
         return builder;
     }
 

@@ -179,7 +179,7 @@ public static class DaprAppExtensions
         context.Features.Get<TopicDelivery>()?.Describe(context, id, type, source, traceContext);
     }
 
-    private static string? Endpoint(IConfiguration configuration, string endpointKey, string portKey) =>
+    internal static string? Endpoint(IConfiguration configuration, string endpointKey, string portKey) =>
         configuration[endpointKey] is { Length: > 0 } endpoint ? endpoint
         : configuration[portKey] is { Length: > 0 } port ? $"http://127.0.0.1:{port}"
         : null;

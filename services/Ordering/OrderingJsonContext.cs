@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using DaprOrders.Ordering.Api;
 using DaprOrders.Ordering.Index;
 using DaprOrders.Ordering.Orders;
-using DaprOrders.Ordering.Saga;
 
 namespace DaprOrders.Ordering;
 
@@ -22,6 +21,5 @@ namespace DaprOrders.Ordering;
 [JsonSerializable(typeof(OrderList))]
 [JsonSerializable(typeof(OrderStats))]
 [JsonSerializable(typeof(OrderIndexDocument))]
-[JsonSerializable(typeof(OrderSagaState))]
 [JsonSerializable(typeof(SubmitOrderCloudEvent))]
 public sealed partial class OrderingJsonContext : JsonSerializerContext;

@@ -1,5 +1,3 @@
-using Dapr.Actors;
-using Dapr.Actors.Client;
 using DaprOrders.BuildingBlocks;
 using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
@@ -9,12 +7,12 @@ using DaprOrders.Ordering.Saga;
 namespace DaprOrders.Ordering.Events;
 
 /// <summary>
-/// The sidecar-facing subscriptions that feed the saga (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Each
-/// handler forwards the event to the order's <c>OrderProcess</c> actor through a typed proxy, i.e. the sidecar's actor
-/// API (so Dapr placement decides where it runs and daprd serialises the turns). Outcomes: forwarded ⇒ SUCCESS;
-/// unusable data ⇒ DROP (daprd dead-letters it); a failed actor call throws, which the topic endpoints answer with
-/// 500 ⇒ RETRY. Ordering subscribes only to the topics of the types that move the saga (stock.released and
-/// payment.refunded are not delivered to it at all).
+/// The sidecar-facing subscriptions that move the saga (<see cref="DaprAppExtensions.MapTopicEndpoints"/>). Each
+/// handler runs the order's saga turn right here, on the ETag-guarded order document (<see cref="OrderSagaTurns"/>).
+/// Outcomes: handled (also a repeat, or an order that does not exist) ⇒ SUCCESS; unusable data ⇒ DROP (daprd
+/// dead-letters it); a failed sidecar call throws, which the topic endpoints answer with 500 ⇒ RETRY. Ordering
+/// subscribes only to the topics of the types that move the saga: not to its own <c>order.created</c> (the intake
+/// arms the deadline itself), nor to stock.released or payment.refunded.
 /// </summary>
 public static class OrderingSubscriptions
 {
@@ -23,28 +21,24 @@ public static class OrderingSubscriptions
         ArgumentNullException.ThrowIfNull(endpoints);
         var events = endpoints.MapTopicEndpoints();
 
-        events.MapPost("/orders/created", (OrderCreated created, IActorProxyFactory actors, CancellationToken ct) =>
-                ForwardAsync(actors, created.OrderId, saga => saga.StartAsync(created, ct)))
-            .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.OrderCreated, EventTypes.OrderCreated, Topics.DeadLetters));
-
-        events.MapPost("/inventory/reserved", (StockReserved reserved, IActorProxyFactory actors, CancellationToken ct) =>
-                ForwardAsync(actors, reserved.OrderId, saga => saga.OnStockReservedAsync(reserved, ct)))
+        events.MapPost("/inventory/reserved", (StockReserved reserved, OrderSagaTurns turns, CancellationToken ct) =>
+                RunAsync(turns, reserved.OrderId, new SagaInput.StockWasReserved(reserved), ct))
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockReserved, EventTypes.StockReserved, Topics.DeadLetters));
-        events.MapPost("/inventory/rejected", (StockRejected rejected, IActorProxyFactory actors, CancellationToken ct) =>
-                ForwardAsync(actors, rejected.OrderId, saga => saga.OnStockRejectedAsync(rejected, ct)))
+        events.MapPost("/inventory/rejected", (StockRejected rejected, OrderSagaTurns turns, CancellationToken ct) =>
+                RunAsync(turns, rejected.OrderId, new SagaInput.StockWasRejected(rejected), ct))
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.StockRejected, EventTypes.StockRejected, Topics.DeadLetters));
 
-        events.MapPost("/payments/succeeded", (PaymentSucceeded succeeded, IActorProxyFactory actors, CancellationToken ct) =>
-                ForwardAsync(actors, succeeded.OrderId, saga => saga.OnPaymentSucceededAsync(succeeded, ct)))
+        events.MapPost("/payments/succeeded", (PaymentSucceeded succeeded, OrderSagaTurns turns, CancellationToken ct) =>
+                RunAsync(turns, succeeded.OrderId, new SagaInput.PaymentWasTaken(succeeded), ct))
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentSucceeded, EventTypes.PaymentSucceeded, Topics.DeadLetters));
-        events.MapPost("/payments/failed", (PaymentFailed failed, IActorProxyFactory actors, CancellationToken ct) =>
-                ForwardAsync(actors, failed.OrderId, saga => saga.OnPaymentFailedAsync(failed, ct)))
+        events.MapPost("/payments/failed", (PaymentFailed failed, OrderSagaTurns turns, CancellationToken ct) =>
+                RunAsync(turns, failed.OrderId, new SagaInput.PaymentWasDeclined(failed), ct))
             .WithTopic(TopicSubscriptions.OfType(PubSub.Name, Topics.PaymentFailed, EventTypes.PaymentFailed, Topics.DeadLetters));
 
         return events;
     }
 
-    private static async Task<TopicResponse> ForwardAsync(IActorProxyFactory actors, string? orderId, Func<IOrderProcessActor, Task> call)
+    private static async Task<TopicResponse> RunAsync(OrderSagaTurns turns, string? orderId, SagaInput input, CancellationToken cancellationToken)
     {
         // Only ids the intake derives can name an order; anything else can never be processed.
         if (!OrderIdentity.IsOrderId(orderId))
@@ -52,7 +46,7 @@ public static class OrderingSubscriptions
             return TopicResponse.Drop();
         }
 
-        await call(actors.CreateActorProxy<IOrderProcessActor>(new ActorId(orderId), OrderProcessActor.TypeName));
+        await turns.RunAsync(orderId, input, cancellationToken);
         return TopicResponse.Success();
     }
 }

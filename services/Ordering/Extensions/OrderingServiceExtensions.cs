@@ -17,8 +17,9 @@ namespace DaprOrders.Ordering.Extensions;
 public static class OrderingServiceExtensions
 {
     /// <summary>
-    /// Everything Ordering registers: the Dapr app and its OrderProcess actors, its settings (each bound once and
-    /// checked at start), the API's rate limit, the order store and the operations index.
+    /// Everything Ordering registers: the Dapr app and its OrderProcess actors (the deadlines' target), its settings
+    /// (each bound once and checked at start), the API's rate limit, the order store, the saga's turns and the
+    /// operations index.
     /// </summary>
     public static void AddOrderingServices(this IHostApplicationBuilder builder)
     {
@@ -35,6 +36,8 @@ public static class OrderingServiceExtensions
 
         builder.Services.AddSingleton(sp => new ETaggedStateStore<OrderDocument>(sp.GetRequiredService<DaprClient>(), OrderStore.StoreName));
         builder.Services.AddSingleton<OrderStore>();
+        builder.Services.AddSingleton<OrderDeadline>();
+        builder.Services.AddSingleton<OrderSagaTurns>();
         builder.Services.AddSingleton<SubmissionTracker>();
         builder.Services.AddSingleton<OrderingMetrics>();
         builder.Services.AddSingleton<OrderIndexWriter>();

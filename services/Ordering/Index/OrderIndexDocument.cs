@@ -108,8 +108,7 @@ public sealed record OrderIndexDocument(IReadOnlyList<OrderSummary> Recent, IRea
     private static int Rank(OrderStatus status) => status switch
     {
         OrderStatus.Submitted => 0,
-        OrderStatus.Reserving => 1,
-        OrderStatus.AwaitingPayment => 2,
-        _ => 3,
+        OrderStatus.AwaitingPayment => 1,
+        _ => 2,
     };
 }

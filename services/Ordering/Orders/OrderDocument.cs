@@ -7,8 +7,8 @@ namespace DaprOrders.Ordering.Orders;
 [JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
 public enum OrderStatus
 {
+    /// <summary>Accepted and stored, its deadline armed; stock is being reserved.</summary>
     Submitted,
-    Reserving,
     AwaitingPayment,
     Completed,
     Cancelled,
@@ -34,7 +34,7 @@ public sealed record OrderSubmissionKey(string Source, string EventId, string Pa
 
 /// <summary>
 /// The order as stored in <c>orderstore</c> under <c>order-{orderId}</c>. Created once by the intake (state transaction
-/// with the outbox), then changed only by the <c>OrderProcess</c> actor with plain ETag-guarded saves.
+/// with the outbox), then changed only by the saga's turns (<c>OrderSagaTurns</c>) with plain ETag-guarded saves.
 /// </summary>
 public sealed record OrderDocument(
     string OrderId,

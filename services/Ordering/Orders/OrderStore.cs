@@ -3,6 +3,7 @@ using Dapr;
 using Dapr.Client;
 using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
+using DaprOrders.Ordering.Saga;
 
 namespace DaprOrders.Ordering.Orders;
 
@@ -21,7 +22,7 @@ public sealed record SubmissionResult(SubmissionOutcome Outcome, OrderDocument O
 /// transaction so daprd's outbox publishes <c>order.created</c> atomically with the write; every later change is a
 /// plain ETag-guarded save through <see cref="ETaggedStateStore{T}"/>, which the outbox ignores.
 /// </summary>
-public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument> documents, SubmissionTracker tracker)
+public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument> documents, SubmissionTracker tracker, OrderDeadline deadline)
 {
     public const string StoreName = "orderstore";
 
@@ -50,8 +51,8 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
     public static string Key(string orderId) => "order-" + orderId;
 
     /// <summary>
-    /// Stores a submitted order unless it exists: a new order and its <c>order.created</c> event are written in one
-    /// first-write transaction, so only one submission per key can ever win. A repeat (same source+id and payload) is
+    /// Stores a submitted order unless it exists: the order's deadline is armed, then a new order and its
+    /// <c>order.created</c> event are written in one first-write transaction, so only one submission per key can ever win. A repeat (same source+id and payload) is
     /// a duplicate and emits nothing; the same key with another payload is a conflict. What is stored is read first,
     /// so a repeat or a clash never attempts a transaction bound to fail, and concurrent repeats on this instance share
     /// one read and one transaction.
@@ -78,6 +79,9 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
     private async Task<SubmissionResult> CreateAsync(OrderDocument order, CancellationToken cancellationToken)
     {
         var key = Key(order.OrderId);
+        // The deadline first: a stored order then always has one. If the transaction fails or loses a race, the reminder
+        // is an orphan that later finds no order (or an order already decided) and does nothing.
+        await deadline.ArmAsync(order.OrderId, cancellationToken);
         try
         {
             // The values are serialized here, with the documents' own contracts, because a transaction carries bytes.
@@ -111,34 +115,17 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
     public Task<OrderDocument?> GetAsync(string orderId, CancellationToken cancellationToken) =>
         dapr.GetStateAsync<OrderDocument?>(StoreName, Key(orderId), cancellationToken: cancellationToken);
 
-    /// <summary>The stored order with its ETag, for a <see cref="ChangeStatusAsync"/> that follows (Value null when none exists).</summary>
-    public Task<StateVersion<OrderDocument>> ReadAsync(string orderId, CancellationToken cancellationToken) =>
-        documents.ReadAsync(Key(orderId), cancellationToken);
-
     /// <summary>
-    /// Moves the stored order to <paramref name="status"/> under the ETag (re-read and re-applied on a conflict) and
-    /// returns the stored result. A terminal order is returned unchanged (it never changes again); null when no order exists.
-    /// <paramref name="known"/>, a <see cref="ReadAsync"/> made just before, spares the first read.
+    /// Runs <paramref name="decide"/> over the stored order (null when none exists) and stores what it decides under the
+    /// order's ETag; when another writer got there first, reads again and decides again from what is stored now.
     /// </summary>
-    public async Task<OrderDocument?> ChangeStatusAsync(string orderId, OrderStatus status, DateTimeOffset at,
-        CancellationReason? reason, string? detail, CancellationToken cancellationToken, StateVersion<OrderDocument>? known = null)
+    /// <returns>The decision that was stored (or that stored nothing).</returns>
+    /// <exception cref="InvalidOperationException">The order kept changing under every attempt (the caller is retried later).</exception>
+    public async Task<StateChange<OrderDocument, TResult>> ChangeAsync<TResult>(string orderId,
+        Func<OrderDocument?, StateChange<OrderDocument, TResult>> decide, CancellationToken cancellationToken)
     {
-        var decision = await documents.UpdateAsync(Key(orderId), read =>
-        {
-            if (read.Value is not { } current)
-            {
-                return new StateChange<OrderDocument, OrderDocument?>(null, null);
-            }
-
-            var changed = current.WithStatus(status, at, reason, detail);
-            return ReferenceEquals(changed, current)
-                ? new StateChange<OrderDocument, OrderDocument?>(null, current)
-                : new StateChange<OrderDocument, OrderDocument?>(changed, changed);
-        }, MaxSaveAttempts, cancellationToken, known);
-
-        return decision is null
-            ? throw new InvalidOperationException(
-                $"Order {orderId} kept changing while moving it to {status}; giving up after {MaxSaveAttempts} attempts.")
-            : decision.Result;
+        ArgumentNullException.ThrowIfNull(decide);
+        return await documents.UpdateAsync(Key(orderId), read => decide(read.Value), MaxSaveAttempts, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {orderId} kept changing; giving up after {MaxSaveAttempts} attempts.");
     }
 }

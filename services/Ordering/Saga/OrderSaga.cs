@@ -4,204 +4,145 @@ using DaprOrders.Ordering.Orders;
 
 namespace DaprOrders.Ordering.Saga;
 
-/// <summary>
-/// What the <c>OrderProcess</c> actor remembers about its order between turns (actor state <c>saga</c>): saved by each
-/// turn that announced an event, so a repeated input is told from one whose turn failed before it announced.
-/// </summary>
-public sealed record OrderSagaState(
-    string OrderId,
-    string CustomerId,
-    Money Total,
-    OrderStatus Status,
-    CancellationReason? CancellationReason,
-    DateTimeOffset StartedAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<string> Processed)
-{
-    public bool IsTerminal => Status.IsTerminal();
-}
-
 /// <summary>Something that happened to an order, as the saga sees it.</summary>
 public abstract record SagaInput
 {
-    /// <summary>Marker recorded in <see cref="OrderSagaState.Processed"/> once the input changed the saga.</summary>
-    public abstract string Marker { get; }
+    /// <summary>What the input is, for logs.</summary>
+    public abstract string Name { get; }
 
     public sealed record StockWasReserved(StockReserved Event) : SagaInput
     {
-        public override string Marker => "stock-reserved";
+        public override string Name => "stock-reserved";
     }
 
     public sealed record StockWasRejected(StockRejected Event) : SagaInput
     {
-        public override string Marker => "stock-rejected";
+        public override string Name => "stock-rejected";
     }
 
     public sealed record PaymentWasTaken(PaymentSucceeded Event) : SagaInput
     {
-        public override string Marker => "payment-succeeded";
+        public override string Name => "payment-succeeded";
     }
 
     public sealed record PaymentWasDeclined(PaymentFailed Event) : SagaInput
     {
-        public override string Marker => "payment-failed";
+        public override string Name => "payment-failed";
     }
 
     public sealed record DeadlinePassed : SagaInput
     {
-        public override string Marker => "deadline";
+        public override string Name => "deadline";
     }
 }
 
-/// <summary>A side effect the actor must carry out, in list order, for a decision of <see cref="OrderSaga"/>.</summary>
+/// <summary>A side effect of a saga step, carried out in list order after the step's document is stored.</summary>
 public abstract record SagaEffect
 {
-    /// <summary>Record the status on the order document (and in its history).</summary>
-    public sealed record RecordStatus(OrderStatus Status, DateTimeOffset At, CancellationReason? Reason = null, string? Detail = null) : SagaEffect;
+    /// <summary>Publish <c>payment.requested</c> with its stable CloudEvent id.</summary>
+    public sealed record PublishPaymentRequested(PaymentRequested Event, string EventId) : SagaEffect;
 
-    public sealed record PublishPaymentRequested(PaymentRequested Event) : SagaEffect;
+    public sealed record PublishOrderCompleted(OrderCompleted Event, string EventId) : SagaEffect;
 
-    public sealed record PublishOrderCompleted(OrderCompleted Event) : SagaEffect;
+    public sealed record PublishOrderCancelled(OrderCancelled Event, string EventId) : SagaEffect;
 
-    public sealed record PublishOrderCancelled(OrderCancelled Event) : SagaEffect;
-
-    /// <summary>Register the one-shot <c>deadline</c> reminder.</summary>
-    public sealed record ScheduleDeadline(TimeSpan DueIn) : SagaEffect;
-
-    /// <summary>Unregister the <c>deadline</c> reminder: the order reached its end.</summary>
+    /// <summary>Delete the <c>deadline</c> reminder: the order ended before it.</summary>
     public sealed record CancelDeadline : SagaEffect;
 }
 
-/// <summary>The saga's answer to one input: the next state and what to do. <see cref="Changed"/> is false for ignored input.</summary>
-public sealed record SagaStep(OrderSagaState State, IReadOnlyList<SagaEffect> Effects)
+/// <summary>
+/// The saga's answer to one input: the order document to store (null: nothing to store) and what to do once it is
+/// stored. Nothing stored and no effects: the input is ignored.
+/// </summary>
+public sealed record SagaStep(OrderDocument? Store, IReadOnlyList<SagaEffect> Effects)
 {
-    public bool Changed => Effects.Count > 0;
+    public static readonly SagaStep Ignore = new(null, []);
 
-    /// <summary>The step publishes an event, so its state must be saved: only that tells a repeat of its input not to publish again.</summary>
-    public bool Announces => Effects.Any(e => e is SagaEffect.PublishPaymentRequested or SagaEffect.PublishOrderCompleted or SagaEffect.PublishOrderCancelled);
+    public bool Ignored => Store is null && Effects.Count == 0;
 }
 
 /// <summary>
-/// The order saga as a pure state machine: no I/O, no clock, so every transition is unit-testable.
-/// Reserving → AwaitingPayment → Completed, or → Cancelled (out-of-stock, payment-declined, deadline-exceeded).
-/// Input that does not fit the current status (a duplicate, a late event, anything after the end) is ignored, which
-/// makes redelivery harmless and keeps a terminal order terminal.
+/// The order saga as a pure decision function: from the stored order document and one input, the next document and
+/// the effects. No I/O, no clock, so every transition is unit-testable. Submitted → AwaitingPayment → Completed, or →
+/// Cancelled (out-of-stock, payment-declined, deadline-exceeded).
+/// <para>
+/// The document is stored before any effect, so it is the saga's only memory: an input that finds the document already
+/// where it leads (a redelivery, also of a turn that failed after storing) announces that status again, and a
+/// terminal document answers every input with its outcome, so an ending whose announcement was lost goes out with the
+/// next input. Each announcement has one CloudEvent id per order and type (<see cref="AnnouncementId"/>), so a repeat
+/// is a duplicate to every subscriber. An input that fits no status (out of order, or never expected there) is ignored.
+/// </para>
 /// </summary>
 public static class OrderSaga
 {
-    public const string StartedMarker = "started";
+    /// <summary>The CloudEvent id of the saga's announcement of <paramref name="eventType"/> for an order, e.g. <c>payment-requested-{orderId}</c>.</summary>
+    public static string AnnouncementId(string eventType, string orderId) => $"{Topics.Of(eventType)}-{orderId}";
 
-    /// <summary>
-    /// Starts the saga for a created order: a deadline reminder, then status Reserving. In that order, a stored status
-    /// past Submitted proves the deadline is scheduled, so the start announces nothing and needs no saved state.
-    /// </summary>
-    public static SagaStep Start(OrderCreated created, DateTimeOffset now, TimeSpan deadline)
-    {
-        ArgumentNullException.ThrowIfNull(created);
-        var state = new OrderSagaState(created.OrderId, created.CustomerId, created.Total, OrderStatus.Reserving,
-            CancellationReason: null, StartedAt: now, UpdatedAt: now, Processed: [StartedMarker]);
-        return new SagaStep(state,
-        [
-            new SagaEffect.ScheduleDeadline(deadline),
-            new SagaEffect.RecordStatus(OrderStatus.Reserving, now),
-        ]);
-    }
-
-    /// <summary>
-    /// The saga of an order stored past Submitted with no saved state: it was started, and no turn since saved what it
-    /// announced (a turn that failed before saving may have recorded a later status). Resuming from the start makes a
-    /// redelivered event repeat that turn and its announcement.
-    /// </summary>
-    public static OrderSagaState Resume(OrderDocument order)
+    public static SagaStep Decide(OrderDocument order, SagaInput input, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var startedAt = order.History.FirstOrDefault(h => h.Status == OrderStatus.Reserving)?.At ?? order.CreatedAt;
-        return new OrderSagaState(order.OrderId, order.CustomerId, order.Total, OrderStatus.Reserving,
-            CancellationReason: null, StartedAt: startedAt, UpdatedAt: startedAt, Processed: [StartedMarker]);
-    }
-
-    public static SagaStep Apply(OrderSagaState state, SagaInput input, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(input);
-        if (state.IsTerminal)
+        if (order.Status.IsTerminal())
         {
-            return Ignore(state);
+            return new SagaStep(null, Announce(order, input));
         }
 
-        return (state.Status, input) switch
+        return (order.Status, input) switch
         {
-            (OrderStatus.Reserving, SagaInput.StockWasReserved) => RequestPayment(state, input, now),
-            (OrderStatus.Reserving, SagaInput.StockWasRejected rejected) =>
-                Cancel(state, input, now, CancellationReason.OutOfStock, DescribeShortages(rejected.Event.Shortages)),
-            (OrderStatus.AwaitingPayment, SagaInput.PaymentWasTaken) => Complete(state, input, now),
+            (OrderStatus.Submitted, SagaInput.StockWasReserved) => Move(order, input, order.WithStatus(OrderStatus.AwaitingPayment, now)),
+            (OrderStatus.AwaitingPayment, SagaInput.StockWasReserved) => new SagaStep(null, Announce(order, input)),
+            (OrderStatus.Submitted, SagaInput.StockWasRejected rejected) =>
+                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.OutOfStock, DescribeShortages(rejected.Event.Shortages))),
+            (OrderStatus.AwaitingPayment, SagaInput.PaymentWasTaken) => Move(order, input, order.WithStatus(OrderStatus.Completed, now)),
             (OrderStatus.AwaitingPayment, SagaInput.PaymentWasDeclined declined) =>
-                Cancel(state, input, now, CancellationReason.PaymentDeclined, $"{declined.Event.DeclineCode}: {declined.Event.Reason}"),
+                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.PaymentDeclined,
+                    $"{declined.Event.DeclineCode}: {declined.Event.Reason}")),
             (_, SagaInput.DeadlinePassed) =>
-                Cancel(state, input, now, CancellationReason.DeadlineExceeded, $"not completed {Describe(now - state.StartedAt)} after it started",
-                    deadlineFired: true),
-            _ => Ignore(state),
+                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.DeadlineExceeded,
+                    $"not completed {Describe(now - order.CreatedAt)} after it was submitted")),
+            _ => SagaStep.Ignore,
         };
     }
+
+    private static SagaStep Move(OrderDocument order, SagaInput input, OrderDocument next) =>
+        ReferenceEquals(next, order) ? SagaStep.Ignore : new SagaStep(next, Announce(next, input));
 
     /// <summary>
-    /// The order document already ended differently from what the saga remembers (a turn failed after recording the
-    /// status): adopt the stored outcome and announce it again, because the failed turn may not have published it.
+    /// What the stored status announces: its event, built from the document alone (the time of the status change in
+    /// its history), so a repeat carries the same data under the same id; and for an ending that is not the deadline's
+    /// own, the deadline's deletion, unless the deadline fired (a fired one-shot reminder is gone).
     /// </summary>
-    public static SagaStep Adopt(OrderSagaState state, OrderDocument order, DateTimeOffset now)
+    private static List<SagaEffect> Announce(OrderDocument order, SagaInput input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(order);
-        if (!order.Status.IsTerminal() || state.Status == order.Status)
+        var at = order.History.LastOrDefault(h => h.Status == order.Status)?.At ?? order.UpdatedAt;
+        var effects = new List<SagaEffect>();
+        switch (order.Status)
         {
-            return Ignore(state);
+            case OrderStatus.AwaitingPayment:
+                effects.Add(new SagaEffect.PublishPaymentRequested(new PaymentRequested(order.OrderId, order.CustomerId, order.Total, at),
+                    AnnouncementId(EventTypes.PaymentRequested, order.OrderId)));
+                break;
+            case OrderStatus.Completed:
+                effects.Add(new SagaEffect.PublishOrderCompleted(new OrderCompleted(order.OrderId, order.CustomerId, order.Total, at),
+                    AnnouncementId(EventTypes.OrderCompleted, order.OrderId)));
+                break;
+            case OrderStatus.Cancelled:
+                var reason = order.CancellationReason ?? CancellationReason.DeadlineExceeded;
+                effects.Add(new SagaEffect.PublishOrderCancelled(
+                    new OrderCancelled(order.OrderId, order.CustomerId, reason, at, order.History.LastOrDefault(h => h.Status == OrderStatus.Cancelled)?.Detail),
+                    AnnouncementId(EventTypes.OrderCancelled, order.OrderId)));
+                break;
+            default:
+                return effects;
         }
 
-        var next = state with { Status = order.Status, CancellationReason = order.CancellationReason, UpdatedAt = now };
-        SagaEffect announce = order.Status == OrderStatus.Completed
-            ? new SagaEffect.PublishOrderCompleted(new OrderCompleted(state.OrderId, state.CustomerId, state.Total, order.UpdatedAt))
-            : new SagaEffect.PublishOrderCancelled(new OrderCancelled(state.OrderId, state.CustomerId,
-                order.CancellationReason ?? CancellationReason.DeadlineExceeded, order.UpdatedAt, order.History[^1].Detail));
-        return new SagaStep(next, [announce, new SagaEffect.CancelDeadline()]);
-    }
-
-    private static SagaStep RequestPayment(OrderSagaState state, SagaInput input, DateTimeOffset now) =>
-        new(Advance(state, input, OrderStatus.AwaitingPayment, now),
-        [
-            new SagaEffect.RecordStatus(OrderStatus.AwaitingPayment, now),
-            new SagaEffect.PublishPaymentRequested(new PaymentRequested(state.OrderId, state.CustomerId, state.Total, now)),
-        ]);
-
-    private static SagaStep Complete(OrderSagaState state, SagaInput input, DateTimeOffset now) =>
-        new(Advance(state, input, OrderStatus.Completed, now),
-        [
-            new SagaEffect.RecordStatus(OrderStatus.Completed, now),
-            new SagaEffect.PublishOrderCompleted(new OrderCompleted(state.OrderId, state.CustomerId, state.Total, now)),
-            new SagaEffect.CancelDeadline(),
-        ]);
-
-    private static SagaStep Cancel(OrderSagaState state, SagaInput input, DateTimeOffset now, CancellationReason reason,
-        string detail, bool deadlineFired = false)
-    {
-        var next = Advance(state, input, OrderStatus.Cancelled, now) with { CancellationReason = reason };
-        var effects = new List<SagaEffect>
+        if (order.Status.IsTerminal() && input is not SagaInput.DeadlinePassed && order.CancellationReason != CancellationReason.DeadlineExceeded)
         {
-            new SagaEffect.RecordStatus(OrderStatus.Cancelled, now, reason, detail),
-            new SagaEffect.PublishOrderCancelled(new OrderCancelled(state.OrderId, state.CustomerId, reason, now, detail)),
-        };
-        if (!deadlineFired)
-        {
-            // A fired one-shot reminder is gone already; any other ending must remove it.
             effects.Add(new SagaEffect.CancelDeadline());
         }
 
-        return new SagaStep(next, effects);
+        return effects;
     }
-
-    private static OrderSagaState Advance(OrderSagaState state, SagaInput input, OrderStatus status, DateTimeOffset now) =>
-        state with { Status = status, UpdatedAt = now, Processed = [.. state.Processed, input.Marker] };
-
-    private static SagaStep Ignore(OrderSagaState state) => new(state, []);
 
     private static string DescribeShortages(IReadOnlyList<StockShortage> shortages) =>
         shortages.Count == 0

@@ -8,16 +8,15 @@ public sealed class SagaOptions
 {
     public const string SectionName = "Saga";
 
-    /// <summary>How long an order may take from the start of its saga to Completed before it is cancelled.</summary>
+    /// <summary>How long an order may take from its submission (the intake arms the deadline) to Completed before it is cancelled.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// daprd deactivates an idle <c>OrderProcess</c> actor after this long (reported in <c>GET /dapr/config</c>). An order's
-    /// actor is idle once the order is terminal, and each activated one costs this app about 2 KB (its DI scope, sidecar
-    /// client and cached state; measured in docs/benchmarks.md), so daprd's default of 60 minutes would hold every order
-    /// of the last hour: ~700 MB at 100 orders/s. Steps of a running saga normally arrive milliseconds apart; a step,
-    /// late event or deadline reminder after the timeout reactivates the actor from its saved state (one state read).
+    /// daprd deactivates an idle <c>OrderProcess</c> actor after this long (reported in <c>GET /dapr/config</c>). The actor
+    /// is activated only when an order's deadline fires and keeps no state, so it has nothing to do after that turn;
+    /// each activated one costs this app about 2 KB (its DI scope; measured in docs/benchmarks.md), and daprd's default
+    /// of 60 minutes would hold every deadline of the last hour.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ActorIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);

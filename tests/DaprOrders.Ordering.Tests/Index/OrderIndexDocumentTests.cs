@@ -23,29 +23,29 @@ public sealed class OrderIndexDocumentTests
     public void Status_changes_move_counts_and_repeats_or_stale_updates_change_nothing()
     {
         var index = OrderIndexDocument.Empty.Apply([Created("a", 1)], 10);
-        var reserving = Update("a", 1, OrderStatus.Reserving, OrderStatus.Submitted);
+        var awaiting = Update("a", 1, OrderStatus.AwaitingPayment, OrderStatus.Submitted);
         var completed = Update("a", 1, OrderStatus.Completed, OrderStatus.AwaitingPayment);
 
-        index = index.Apply([reserving, completed], 10);
-        var again = index.Apply([reserving, completed, Created("a", 1)], 10);
+        index = index.Apply([awaiting, completed], 10);
+        var again = index.Apply([awaiting, completed, Created("a", 1)], 10);
 
         Assert.Equal(OrderStatus.Completed, Assert.Single(again.Recent).Status);
         Assert.Equal(1, again.TotalOrders);
         Assert.Equal(new Dictionary<string, long>
         {
-            ["Submitted"] = 0, ["Reserving"] = 0, ["AwaitingPayment"] = 0, ["Completed"] = 1, ["Cancelled"] = 0,
+            ["Submitted"] = 0, ["AwaitingPayment"] = 0, ["Completed"] = 1, ["Cancelled"] = 0,
         }, again.CountsByStatus());
     }
 
     [Fact]
     public void An_update_that_overtakes_the_creation_adds_the_order_once()
     {
-        var index = OrderIndexDocument.Empty.Apply([Update("a", 1, OrderStatus.Reserving, OrderStatus.Submitted)], 10);
+        var index = OrderIndexDocument.Empty.Apply([Update("a", 1, OrderStatus.AwaitingPayment, OrderStatus.Submitted)], 10);
         index = index.Apply([Created("a", 1)], 10);
 
-        Assert.Equal(OrderStatus.Reserving, Assert.Single(index.Recent).Status);
+        Assert.Equal(OrderStatus.AwaitingPayment, Assert.Single(index.Recent).Status);
         Assert.Equal(1, index.TotalOrders);
-        Assert.Equal(1, index.CountsByStatus()["Reserving"]);
+        Assert.Equal(1, index.CountsByStatus()["AwaitingPayment"]);
         Assert.Equal(0, index.CountsByStatus()["Submitted"]);
     }
 
@@ -58,12 +58,12 @@ public sealed class OrderIndexDocumentTests
         Assert.Equal(5, index.TotalOrders);
 
         // o1 was pushed out: its counts move from the status the update names as previous.
-        index = index.Apply([Update("o1", 1, OrderStatus.Reserving, OrderStatus.Submitted)], capacity: 3);
+        index = index.Apply([Update("o1", 1, OrderStatus.AwaitingPayment, OrderStatus.Submitted)], capacity: 3);
 
         Assert.Equal(["o5", "o4", "o3"], index.Recent.Select(o => o.OrderId));
         Assert.Equal(5, index.TotalOrders);
         Assert.Equal(4, index.CountsByStatus()["Submitted"]);
-        Assert.Equal(1, index.CountsByStatus()["Reserving"]);
+        Assert.Equal(1, index.CountsByStatus()["AwaitingPayment"]);
     }
 
     private static OrderIndexUpdate Created(string id, int minute) => Update(id, minute, OrderStatus.Submitted, previous: null);

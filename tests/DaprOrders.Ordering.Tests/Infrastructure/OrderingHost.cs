@@ -15,11 +15,11 @@ namespace DaprOrders.Ordering.Tests.Infrastructure;
 
 /// <summary>
 /// The Ordering service in-process with the emulator as its sidecar (<see cref="ServiceOnEmulator{TProgram}"/>), both on
-/// one virtual clock (<see cref="AdvanceClockAsync"/>). State and publishes go over gRPC, actor calls through the
-/// emulator's actor API.
+/// one virtual clock (<see cref="AdvanceClockAsync"/>). State and publishes go over gRPC, reminders over the
+/// sidecar's HTTP actor API.
 /// <see cref="Faults"/> sees (and can fail) every call the service makes to its sidecar; what it publishes on
-/// <c>orders</c> is recorded. The broker does not deliver to Ordering itself: the tests deliver events and drive the
-/// actor as daprd would, one step at a time.
+/// its topics is recorded. The broker does not deliver to Ordering itself: the tests deliver events as daprd would, one
+/// step at a time; the sidecar fires the deadline reminders into the service when the clock reaches them.
 /// </summary>
 internal sealed class OrderingHost : IAsyncDisposable
 {
@@ -33,7 +33,6 @@ internal sealed class OrderingHost : IAsyncDisposable
     private readonly ServiceOnEmulator<Program> _service;
     private readonly IDisposable _noDeliveries;
     private readonly List<IAsyncDisposable> _otherInstances = [];
-    private readonly HttpClient _sidecarApi = new();
 
     private OrderingHost(ServiceOnEmulator<Program> service, SidecarFaults faults, FakeTimeProvider clock)
     {
@@ -94,35 +93,11 @@ internal sealed class OrderingHost : IAsyncDisposable
     /// <summary>Moves the clock of the service and its sidecar, and waits until the work it released (a reminder's turn) is done.</summary>
     public Task AdvanceClockAsync(TimeSpan by) => _service.Emulator.AdvanceClockAsync(by);
 
-    /// <summary>Calls a method of an <c>OrderProcess</c> actor through the sidecar's actor API, as a caller in any language does.</summary>
-    public async Task<HttpResponseMessage> InvokeActorAsync(string actorId, string method, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put,
-            new Uri(_service.Emulator[AppId].HttpEndpoint, $"/v1.0/actors/OrderProcess/{actorId}/method/{method}"))
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("dapr-api-token", _service.Options.DaprApiToken);
-        return await _sidecarApi.SendAsync(request);
-    }
-
     /// <summary>The stored JSON of a key of <c>orderstore</c>, or null.</summary>
     public async Task<JsonNode?> StateAsync(string key) =>
         await _service.Dapr.GetStateAsync<JsonNode?>("orderstore", key);
 
     public Task SetStateAsync(string key, JsonNode value) => _service.Dapr.SaveStateAsync("orderstore", key, value);
-
-    /// <summary>A key of an <c>OrderProcess</c> actor's state, read through the sidecar's actor API; null when it has none.</summary>
-    public async Task<JsonNode?> ActorStateAsync(string actorId, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get,
-            new Uri(_service.Emulator[AppId].HttpEndpoint, $"/v1.0/actors/OrderProcess/{actorId}/state/{key}"));
-        request.Headers.Add("dapr-api-token", _service.Options.DaprApiToken);
-        using var response = await _sidecarApi.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadAsStringAsync();
-        return body.Length == 0 ? null : JsonNode.Parse(body);
-    }
 
     /// <summary>The <paramref name="name"/> reminder of an <c>OrderProcess</c> actor as the sidecar holds it, or null.</summary>
     public ActorReminderRegistration? Reminder(string actorId, string name) =>
@@ -148,6 +123,13 @@ internal sealed class OrderingHost : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
+    /// <summary>
+    /// Delivers <paramref name="data"/> as a CloudEvent of <paramref name="type"/> to <paramref name="path"/> the way
+    /// daprd does, and returns the <c>status</c> the service answered, or the HTTP status code when it failed.
+    /// </summary>
+    public Task<string> DeliverAsync(string path, string type, object data, string? id = null) =>
+        _service.DeliverAsync(path, type, data, id);
+
     /// <summary>Delivers a structured CloudEvent to <paramref name="path"/> the way daprd does.</summary>
     public Task<HttpResponseMessage> PostCloudEventAsync(string path, string cloudEventJson) =>
         _service.PostCloudEventAsync(path, cloudEventJson);
@@ -170,7 +152,6 @@ internal sealed class OrderingHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _sidecarApi.Dispose();
         Client.Dispose();
         _noDeliveries.Dispose();
         foreach (var other in _otherInstances)
@@ -187,5 +168,6 @@ internal sealed class OrderingHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(clock);
         faults.AddDaprClient(services);
         faults.AddActorProxies(services);
+        faults.AddActorReminders(services);
     }
 }

@@ -11,7 +11,8 @@ public sealed class OrderSagaTests
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
     private static readonly Money Total = new(3999, "EUR");
 
-    private static readonly OrderCreated Created = new(OrderId, "c-1", "EUR", [new OrderLine("a", 2, 1999), new OrderLine("b", 1, 1)], Total, T0);
+    private static readonly OrderDocument Submitted = new(OrderId, "c-1", "EUR", [new OrderLine("a", 2, 1999), new OrderLine("b", 1, 1)], Total,
+        OrderStatus.Submitted, null, [new OrderHistoryEntry(OrderStatus.Submitted, T0)], T0, T0, new OrderSubmissionKey("/shop", "e-1", "sha256:00"));
 
     private static SagaInput Reserved => new SagaInput.StockWasReserved(new StockReserved(OrderId, [new StockLine("a", 2)], T0));
 
@@ -24,74 +25,44 @@ public sealed class OrderSagaTests
     private static SagaInput DeadlinePassed => new SagaInput.DeadlinePassed();
 
     [Fact]
-    public void Starting_records_reserving_and_schedules_the_deadline()
+    public void Reserved_stock_stores_awaiting_payment_and_requests_payment_of_the_order_total()
     {
-        var step = OrderSaga.Start(Created, T0, Deadline);
+        var at = T0.AddSeconds(1);
+        var step = OrderSaga.Decide(Submitted, Reserved, at);
 
-        Assert.Equal(OrderStatus.Reserving, step.State.Status);
-        Assert.Equal((OrderId, "c-1", Total, T0), (step.State.OrderId, step.State.CustomerId, step.State.Total, step.State.StartedAt));
-        // The reminder first: a stored Reserving then proves the deadline exists, so the start saves no actor state.
-        Assert.Equal<SagaEffect>([new SagaEffect.ScheduleDeadline(Deadline), new SagaEffect.RecordStatus(OrderStatus.Reserving, T0)], step.Effects);
-        Assert.False(step.Announces);
-    }
-
-    [Fact]
-    public void A_started_order_without_saved_state_resumes_from_the_start_so_the_next_turn_is_repeated()
-    {
-        var started = T0.AddSeconds(1);
-        var order = new OrderDocument(OrderId, "c-1", "EUR", Created.Lines, Total, OrderStatus.AwaitingPayment, null,
-            [new(OrderStatus.Submitted, T0), new(OrderStatus.Reserving, started), new(OrderStatus.AwaitingPayment, T0.AddSeconds(2))],
-            T0, T0.AddSeconds(2), new OrderSubmissionKey("/shop", "a-1", "hash"));
-
-        var resumed = OrderSaga.Resume(order);
-
-        Assert.Equal((OrderStatus.Reserving, started), (resumed.Status, resumed.StartedAt));
-        var again = OrderSaga.Apply(resumed, Reserved, T0.AddSeconds(3));
-        Assert.True(again.Announces);
-        Assert.IsType<SagaEffect.PublishPaymentRequested>(again.Effects[1]);
-    }
-
-    [Fact]
-    public void Reserved_stock_requests_payment_of_the_order_total()
-    {
-        var step = OrderSaga.Apply(Started(), Reserved, T0.AddSeconds(1));
-
-        Assert.Equal(OrderStatus.AwaitingPayment, step.State.Status);
+        Assert.Equal(OrderStatus.AwaitingPayment, step.Store!.Status);
+        Assert.Equal(new OrderHistoryEntry(OrderStatus.AwaitingPayment, at), step.Store.History[^1]);
         Assert.Equal<SagaEffect>(
-        [
-            new SagaEffect.RecordStatus(OrderStatus.AwaitingPayment, T0.AddSeconds(1)),
-            new SagaEffect.PublishPaymentRequested(new PaymentRequested(OrderId, "c-1", Total, T0.AddSeconds(1))),
-        ], step.Effects);
-        Assert.Contains("stock-reserved", step.State.Processed);
+            [new SagaEffect.PublishPaymentRequested(new PaymentRequested(OrderId, "c-1", Total, at), $"payment-requested-{OrderId}")],
+            step.Effects);
     }
 
     [Fact]
     public void Rejected_stock_cancels_as_out_of_stock_and_removes_the_deadline()
     {
         var at = T0.AddSeconds(1);
-        var step = OrderSaga.Apply(Started(), Rejected, at);
+        var step = OrderSaga.Decide(Submitted, Rejected, at);
 
-        Assert.Equal((OrderStatus.Cancelled, CancellationReason.OutOfStock), (step.State.Status, step.State.CancellationReason));
-        var record = Assert.IsType<SagaEffect.RecordStatus>(step.Effects[0]);
-        Assert.Equal((OrderStatus.Cancelled, CancellationReason.OutOfStock), (record.Status, record.Reason));
-        Assert.Equal("a: requested 2, available 1", record.Detail);
-        var cancelled = Assert.IsType<SagaEffect.PublishOrderCancelled>(step.Effects[1]).Event;
-        Assert.Equal(new OrderCancelled(OrderId, "c-1", CancellationReason.OutOfStock, at, record.Detail), cancelled);
-        Assert.IsType<SagaEffect.CancelDeadline>(step.Effects[2]);
+        Assert.Equal((OrderStatus.Cancelled, CancellationReason.OutOfStock), (step.Store!.Status, step.Store.CancellationReason));
+        Assert.Equal("a: requested 2, available 1", step.Store.History[^1].Detail);
+        Assert.Equal<SagaEffect>(
+        [
+            new SagaEffect.PublishOrderCancelled(new OrderCancelled(OrderId, "c-1", CancellationReason.OutOfStock, at, "a: requested 2, available 1"),
+                $"order-cancelled-{OrderId}"),
+            new SagaEffect.CancelDeadline(),
+        ], step.Effects);
     }
 
     [Fact]
     public void Payment_completes_the_order_and_removes_the_deadline()
     {
         var at = T0.AddSeconds(2);
-        var step = OrderSaga.Apply(AwaitingPayment(), Paid, at);
+        var step = OrderSaga.Decide(AwaitingPayment(), Paid, at);
 
-        Assert.Equal(OrderStatus.Completed, step.State.Status);
-        Assert.True(step.State.IsTerminal);
+        Assert.Equal(OrderStatus.Completed, step.Store!.Status);
         Assert.Equal<SagaEffect>(
         [
-            new SagaEffect.RecordStatus(OrderStatus.Completed, at),
-            new SagaEffect.PublishOrderCompleted(new OrderCompleted(OrderId, "c-1", Total, at)),
+            new SagaEffect.PublishOrderCompleted(new OrderCompleted(OrderId, "c-1", Total, at), $"order-completed-{OrderId}"),
             new SagaEffect.CancelDeadline(),
         ], step.Effects);
     }
@@ -99,97 +70,91 @@ public sealed class OrderSagaTests
     [Fact]
     public void A_declined_payment_cancels_as_payment_declined()
     {
-        var step = OrderSaga.Apply(AwaitingPayment(), Declined, T0.AddSeconds(2));
+        var step = OrderSaga.Decide(AwaitingPayment(), Declined, T0.AddSeconds(2));
 
-        Assert.Equal((OrderStatus.Cancelled, CancellationReason.PaymentDeclined), (step.State.Status, step.State.CancellationReason));
-        var cancelled = Assert.IsType<SagaEffect.PublishOrderCancelled>(step.Effects[1]).Event;
+        Assert.Equal((OrderStatus.Cancelled, CancellationReason.PaymentDeclined), (step.Store!.Status, step.Store.CancellationReason));
+        var cancelled = Assert.IsType<SagaEffect.PublishOrderCancelled>(step.Effects[0]).Event;
         Assert.Equal("insufficient-funds: card declined", cancelled.Detail);
         Assert.Contains(step.Effects, e => e is SagaEffect.CancelDeadline);
     }
 
     [Theory]
-    [InlineData(OrderStatus.Reserving)]
+    [InlineData(OrderStatus.Submitted)]
     [InlineData(OrderStatus.AwaitingPayment)]
-    public void The_deadline_cancels_any_unfinished_order(OrderStatus status)
+    public void The_deadline_cancels_any_unfinished_order_and_deletes_nothing(OrderStatus status)
     {
-        var state = status == OrderStatus.Reserving ? Started() : AwaitingPayment();
+        var order = status == OrderStatus.Submitted ? Submitted : AwaitingPayment();
 
-        var step = OrderSaga.Apply(state, DeadlinePassed, T0 + Deadline);
+        var step = OrderSaga.Decide(order, DeadlinePassed, T0 + Deadline);
 
-        Assert.Equal((OrderStatus.Cancelled, CancellationReason.DeadlineExceeded), (step.State.Status, step.State.CancellationReason));
-        var cancelled = Assert.IsType<SagaEffect.PublishOrderCancelled>(step.Effects[1]).Event;
-        Assert.Equal(CancellationReason.DeadlineExceeded, cancelled.Reason);
-        // The one-shot reminder has fired: nothing left to unregister.
-        Assert.DoesNotContain(step.Effects, e => e is SagaEffect.CancelDeadline);
+        Assert.Equal((OrderStatus.Cancelled, CancellationReason.DeadlineExceeded), (step.Store!.Status, step.Store.CancellationReason));
+        var cancelled = Assert.IsType<SagaEffect.PublishOrderCancelled>(Assert.Single(step.Effects));
+        Assert.Equal((CancellationReason.DeadlineExceeded, "not completed 120 s after it was submitted"), (cancelled.Event.Reason, cancelled.Event.Detail));
+        // The one-shot reminder has fired: nothing left to delete.
+    }
+
+    [Fact]
+    public void An_input_that_finds_its_step_stored_announces_it_again_with_the_same_event_and_stores_nothing()
+    {
+        var first = OrderSaga.Decide(Submitted, Reserved, T0.AddSeconds(1));
+
+        var again = OrderSaga.Decide(first.Store!, Reserved, T0.AddSeconds(9));
+
+        Assert.Null(again.Store);
+        Assert.Equal(first.Effects, again.Effects);
     }
 
     public static TheoryData<string> EveryInput => new() { "reserved", "rejected", "paid", "declined", "deadline" };
 
     [Theory]
     [MemberData(nameof(EveryInput))]
-    public void A_terminal_order_ignores_everything(string input)
+    public void A_terminal_order_never_changes_and_answers_every_input_with_its_own_outcome(string input)
     {
-        var completed = OrderSaga.Apply(AwaitingPayment(), Paid, T0.AddSeconds(2)).State;
-        var cancelled = OrderSaga.Apply(Started(), Rejected, T0.AddSeconds(2)).State;
+        var completing = OrderSaga.Decide(AwaitingPayment(), Paid, T0.AddSeconds(2));
+        var cancelling = OrderSaga.Decide(Submitted, Rejected, T0.AddSeconds(2));
 
-        foreach (var terminal in new[] { completed, cancelled })
+        foreach (var ending in new[] { completing, cancelling })
         {
-            var step = OrderSaga.Apply(terminal, Input(input), T0.AddSeconds(3));
+            var step = OrderSaga.Decide(ending.Store!, Input(input), T0.AddSeconds(3));
 
-            Assert.False(step.Changed);
-            Assert.Same(terminal, step.State);
+            Assert.Null(step.Store);
+            // The same announcement (event and id) as the ending's; the deadline firing now needs no deletion.
+            Assert.Equal(ending.Effects[0], step.Effects[0]);
+            Assert.Equal(input != "deadline", step.Effects.Contains(new SagaEffect.CancelDeadline()));
         }
     }
 
     [Fact]
-    public void Redelivered_events_change_nothing()
+    public void An_order_the_deadline_cancelled_repeats_its_cancellation_without_deleting_the_fired_reminder()
     {
-        var awaiting = AwaitingPayment();
+        var cancelled = OrderSaga.Decide(AwaitingPayment(), DeadlinePassed, T0 + Deadline).Store!;
 
-        Assert.False(OrderSaga.Apply(awaiting, Reserved, T0.AddSeconds(5)).Changed);
-        Assert.False(OrderSaga.Apply(awaiting, Rejected, T0.AddSeconds(5)).Changed);
+        var step = OrderSaga.Decide(cancelled, Paid, T0 + Deadline + TimeSpan.FromSeconds(1));
+
+        var announced = Assert.IsType<SagaEffect.PublishOrderCancelled>(Assert.Single(step.Effects));
+        Assert.Equal((CancellationReason.DeadlineExceeded, $"order-cancelled-{OrderId}"), (announced.Event.Reason, announced.EventId));
     }
 
     [Fact]
-    public void Payment_results_before_stock_is_reserved_are_ignored()
+    public void Input_that_does_not_fit_an_unfinished_order_is_ignored()
     {
-        var reserving = Started();
-
-        Assert.False(OrderSaga.Apply(reserving, Paid, T0.AddSeconds(1)).Changed);
-        Assert.False(OrderSaga.Apply(reserving, Declined, T0.AddSeconds(1)).Changed);
+        Assert.True(OrderSaga.Decide(Submitted, Paid, T0.AddSeconds(1)).Ignored);
+        Assert.True(OrderSaga.Decide(Submitted, Declined, T0.AddSeconds(1)).Ignored);
+        Assert.True(OrderSaga.Decide(AwaitingPayment(), Rejected, T0.AddSeconds(5)).Ignored);
     }
 
     [Fact]
-    public void The_happy_path_ends_completed_with_every_step_recorded()
+    public void The_happy_path_ends_completed_with_every_step_in_the_history()
     {
-        var state = Started();
-        state = OrderSaga.Apply(state, Reserved, T0.AddSeconds(1)).State;
-        state = OrderSaga.Apply(state, Paid, T0.AddSeconds(2)).State;
+        var order = OrderSaga.Decide(Submitted, Reserved, T0.AddSeconds(1)).Store!;
+        order = OrderSaga.Decide(order, Paid, T0.AddSeconds(2)).Store!;
 
-        Assert.Equal(OrderStatus.Completed, state.Status);
-        Assert.Equal(["started", "stock-reserved", "payment-succeeded"], state.Processed);
-        Assert.Equal(T0.AddSeconds(2), state.UpdatedAt);
+        Assert.Equal(OrderStatus.Completed, order.Status);
+        Assert.Equal([OrderStatus.Submitted, OrderStatus.AwaitingPayment, OrderStatus.Completed], order.History.Select(h => h.Status));
+        Assert.Equal(T0.AddSeconds(2), order.UpdatedAt);
     }
 
-    [Fact]
-    public void A_stored_outcome_that_differs_is_adopted_and_announced_again()
-    {
-        var awaiting = AwaitingPayment();
-        var stored = StoredOrder(OrderStatus.Completed, T0.AddSeconds(3));
-
-        var step = OrderSaga.Adopt(awaiting, stored, T0.AddSeconds(4));
-
-        Assert.Equal(OrderStatus.Completed, step.State.Status);
-        Assert.Equal<SagaEffect>(
-        [
-            new SagaEffect.PublishOrderCompleted(new OrderCompleted(OrderId, "c-1", Total, T0.AddSeconds(3))),
-            new SagaEffect.CancelDeadline(),
-        ], step.Effects);
-    }
-
-    private static OrderSagaState Started() => OrderSaga.Start(Created, T0, Deadline).State;
-
-    private static OrderSagaState AwaitingPayment() => OrderSaga.Apply(Started(), Reserved, T0.AddSeconds(1)).State;
+    private static OrderDocument AwaitingPayment() => OrderSaga.Decide(Submitted, Reserved, T0.AddSeconds(1)).Store!;
 
     private static SagaInput Input(string name) => name switch
     {
@@ -199,9 +164,4 @@ public sealed class OrderSagaTests
         "declined" => Declined,
         _ => DeadlinePassed,
     };
-
-    private static OrderDocument StoredOrder(OrderStatus status, DateTimeOffset at) =>
-        new(OrderId, "c-1", "EUR", Created.Lines, Total, status, null,
-            [new OrderHistoryEntry(OrderStatus.Submitted, T0), new OrderHistoryEntry(status, at)], T0, at,
-            new OrderSubmissionKey("/shop", "e-1", "sha256:00"));
 }

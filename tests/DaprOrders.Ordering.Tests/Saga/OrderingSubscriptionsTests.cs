@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapr.Client.Autogen.Grpc.v1;
 using DaprOrders.Ordering.Orders;
-using DaprOrders.Ordering.Saga;
 using DaprOrders.Ordering.Tests.Infrastructure;
 
 namespace DaprOrders.Ordering.Tests.Saga;
@@ -20,7 +20,7 @@ public sealed class OrderingSubscriptionsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await OrderingHost.StartAsync();
-        // The forwarded events reach the actor for real, so they need an order to act on.
+        // The events move the saga for real, so they need an order to act on.
         using var content = new StringContent(
             """{"specversion":"1.0","id":"s-1","source":"/shop","type":"daprorders.order.submitted.v1","data":{"customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":1,"unitPrice":5}]}}""",
             Encoding.UTF8);
@@ -38,10 +38,10 @@ public sealed class OrderingSubscriptionsTests : IAsyncLifetime
         using var response = await _host.SendAsSidecarAsync(HttpMethod.Get, "/dapr/subscribe");
         var subscriptions = TypedSubscriptions.Read(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
 
-        // Not stock-released nor payment-refunded, nor its own announcements: daprd never delivers those to Ordering.
+        // Not stock-released nor payment-refunded, nor its own announcements (order.created included): daprd never
+        // delivers those to Ordering.
         Assert.Equal(new Dictionary<string, (string, string)>
         {
-            ["order-created"] = (TypedSubscriptions.Match("daprorders.order.created.v1"), "events/orders/created"),
             ["stock-reserved"] = (TypedSubscriptions.Match("daprorders.stock.reserved.v1"), "events/inventory/reserved"),
             ["stock-rejected"] = (TypedSubscriptions.Match("daprorders.stock.rejected.v1"), "events/inventory/rejected"),
             ["payment-succeeded"] = (TypedSubscriptions.Match("daprorders.payment.succeeded.v1"), "events/payments/succeeded"),
@@ -50,25 +50,22 @@ public sealed class OrderingSubscriptionsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/events/orders/created", "daprorders.order.created.v1", nameof(IOrderProcessActor.StartAsync),
-        """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","customerId":"c-1","currency":"EUR","lines":[{"sku":"a","quantity":1,"unitPrice":5}],"total":{"amount":5,"currency":"EUR"},"createdAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", nameof(IOrderProcessActor.OnStockReservedAsync),
+    [InlineData("/events/inventory/reserved", "daprorders.stock.reserved.v1", "AwaitingPayment",
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","lines":[{"sku":"a","quantity":1}],"reservedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", nameof(IOrderProcessActor.OnStockRejectedAsync),
+    [InlineData("/events/inventory/rejected", "daprorders.stock.rejected.v1", "Cancelled",
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","shortages":[],"rejectedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", nameof(IOrderProcessActor.OnPaymentSucceededAsync),
+    [InlineData("/events/payments/succeeded", "daprorders.payment.succeeded.v1", "Submitted",
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","paymentId":"p","amount":{"amount":5,"currency":"EUR"},"chargedAt":"2026-11-23T12:00:00Z"}""")]
-    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", nameof(IOrderProcessActor.OnPaymentFailedAsync),
+    [InlineData("/events/payments/failed", "daprorders.payment.failed.v1", "Submitted",
         """{"orderId":"0f8fad5b-d9cb-869f-a165-70867728950e","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""")]
-    public async Task Events_are_forwarded_to_the_order_actor_through_the_sidecar(string path, string type, string method, string data)
+    public async Task Events_run_the_saga_turn_in_the_handler_without_an_actor(string path, string type, string status, string data)
     {
-        var status = await DeliverAsync(path, type, data.Replace(OrderIdPlaceholder, _orderId, StringComparison.Ordinal));
+        var answer = await DeliverAsync(path, type, data.Replace(OrderIdPlaceholder, _orderId, StringComparison.Ordinal));
 
-        Assert.Equal("SUCCESS", status);
-        var call = Assert.Single(_host.Faults.CallsTo($"/v1.0/actors/OrderProcess/{_orderId}/method/{method}"));
-        // The typed proxy sends JSON: {"value":{"<parameter name>":<event>}}.
-        var arguments = JsonNode.Parse(call.Body)!["value"]!.AsObject();
-        Assert.Equal(_orderId, (string?)Assert.Single(arguments).Value!["orderId"]);
+        Assert.Equal("SUCCESS", answer);
+        // Payment results before stock is reserved fit no step and leave the order as it is.
+        Assert.Equal(status, (string?)(await _host.StateAsync($"order-{_orderId}"))!["status"]);
+        Assert.DoesNotContain(_host.Faults.CallsTo("/v1.0/actors/"), c => !c.Path.Contains("/reminders/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -77,16 +74,20 @@ public sealed class OrderingSubscriptionsTests : IAsyncLifetime
     [InlineData("\"just a string\"")]
     public async Task Data_that_can_never_be_processed_is_dropped(string data)
     {
+        var earlier = _host.Faults.Calls.Count;
+
         var status = await DeliverAsync("/events/inventory/reserved", "daprorders.stock.reserved.v1", data);
 
         Assert.Equal("DROP", status);
-        Assert.Empty(_host.Faults.CallsTo("/v1.0/actors/"));
+        // No order was read: the turn never ran.
+        Assert.DoesNotContain(_host.Faults.Calls.Skip(earlier), c => c.Path == OrderingHost.GetState
+            && OrderingHost.GrpcMessage(c, GetStateRequest.Parser).Key.StartsWith("order-", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_failing_actor_call_asks_daprd_to_retry()
+    public async Task A_failing_sidecar_call_asks_daprd_to_retry()
     {
-        _host.Faults.FailWhen = call => call.Path.StartsWith("/v1.0/actors/", StringComparison.Ordinal);
+        _host.Faults.FailWhen = call => call.Path == OrderingHost.GetState;
 
         using var response = await PostEventAsync("/events/payments/failed", "daprorders.payment.failed.v1",
             $$"""{"orderId":"{{_orderId}}","reason":"no","declineCode":"x","failedAt":"2026-11-23T12:00:00Z"}""");

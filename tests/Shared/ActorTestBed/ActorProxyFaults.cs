@@ -1,5 +1,6 @@
 using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
+using DaprOrders.BuildingBlocks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,18 @@ public static class ActorProxyFaults
                 JsonSerializerOptions = actors.JsonSerializerOptions,
                 UseJsonSerialization = actors.UseJsonSerialization,
             }, faults.Around(new SocketsHttpHandler()));
+        });
+    }
+
+    /// <summary>The service's <see cref="ActorReminderClient"/>, configured as <c>AddDaprActors()</c> configures it, behind <paramref name="faults"/>.</summary>
+    public static void AddActorReminders(this SidecarFaults faults, IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        services.AddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            return ActorReminderClient.Create(new Uri(configuration["DAPR_HTTP_ENDPOINT"]!), configuration["DAPR_API_TOKEN"],
+                faults.Around(new SocketsHttpHandler()));
         });
     }
 }
