@@ -59,7 +59,7 @@ public sealed class CatalogConsistencyTests
         Assert.Equal(Topics.Business.Order(StringComparer.Ordinal), EventCatalog.Published.Select(e => e.Topic!).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(Topics.DeadLetters, Topics.Business);
         Assert.Equal(
-            [Topics.OrderCreated, Topics.StockReserved, Topics.StockRejected, Topics.PaymentSucceeded, Topics.PaymentFailed],
+            [Topics.StockReserved, Topics.StockRejected, Topics.PaymentSucceeded, Topics.PaymentFailed],
             EventCatalog.TopicsSubscribedBy(AppIds.Ordering));
     }
 

@@ -37,7 +37,7 @@ internal static class DaprOrdersSystem
     public static readonly IReadOnlyDictionary<string, (string Publisher, string[] Subscribers)> Topics =
         new Dictionary<string, (string, string[])>
         {
-            ["order-created"] = ("ordering", ["ordering", "inventory", "audit"]),
+            ["order-created"] = ("ordering", ["inventory", "audit"]),
             ["payment-requested"] = ("ordering", ["payment", "audit"]),
             ["order-completed"] = ("ordering", ["inventory", "notification", "audit", "loyalty"]),
             ["order-cancelled"] = ("ordering", ["inventory", "payment", "notification", "audit"]),

@@ -40,7 +40,7 @@ public static class EventCatalog
     [
         new(EventTypes.OrderSubmitted, null, AppIds.Clients, [AppIds.Ordering],
             typeof(OrderSubmission), "order-submitted.v1.json"),
-        new(EventTypes.OrderCreated, Topics.Of(EventTypes.OrderCreated), AppIds.Ordering, [AppIds.Ordering, AppIds.Inventory, AppIds.Audit],
+        new(EventTypes.OrderCreated, Topics.Of(EventTypes.OrderCreated), AppIds.Ordering, [AppIds.Inventory, AppIds.Audit],
             typeof(OrderCreated), "order-created.v1.json"),
         new(EventTypes.PaymentRequested, Topics.Of(EventTypes.PaymentRequested), AppIds.Ordering, [AppIds.Payment, AppIds.Audit],
             typeof(PaymentRequested), "payment-requested.v1.json"),
