@@ -33,21 +33,18 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         notification call state get grpc 4
         notification call state save grpc 5
         notification delivery pubsub event http 1
-        ordering call actors invoke http 3
-        ordering call actors state-transaction http 2
         ordering call publish event grpc 2
         ordering call reminders create http 1
         ordering call reminders delete http 1
-        ordering call state get grpc 5
-        ordering call state save grpc 4
+        ordering call state get grpc 4
+        ordering call state save grpc 3
         ordering call state transaction grpc 1
-        ordering delivery actors method http 3
-        ordering delivery pubsub event http 3
+        ordering delivery pubsub event http 2
         payment call publish event grpc 1
         payment call state get grpc 2
         payment call state save grpc 2
         payment delivery pubsub event http 1
-        TOTAL 75
+        TOTAL 64
         """;
 
     [Fact]
@@ -90,10 +87,11 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         output.WriteLine(counted);
 
         Assert.Equal("Completed", (await system.GetOrderAsync(orderId)).Status);
+        // Every step once, in whatever order the topics delivered them to Audit.
         Assert.Equal(
-            [EventTypes.OrderCreated, EventTypes.StockReserved, EventTypes.PaymentRequested, EventTypes.PaymentSucceeded,
-             EventTypes.OrderCompleted, EventTypes.NotificationSent],
-            await system.GetAuditTimelineTypesAsync(orderId));
+            new[] { EventTypes.OrderCreated, EventTypes.StockReserved, EventTypes.PaymentRequested, EventTypes.PaymentSucceeded,
+                EventTypes.OrderCompleted, EventTypes.NotificationSent }.Order(StringComparer.Ordinal),
+            (await system.GetAuditTimelineTypesAsync(orderId)).Order(StringComparer.Ordinal));
         Assert.Equal(OneCompletedOrder, counted);
     }
 

@@ -27,10 +27,12 @@ public sealed class SagaOutcomeTests(ITestOutputHelper output)
 
         await system.QuiesceAsync();
         timeline = await system.GetAuditTimelineTypesAsync(orderId);
+        // Every step once. In arrival order, which no broker keeps across topics: Ordering's payment.requested may
+        // reach Audit before the stock.reserved it answers.
         Assert.Equal(
-            [EventTypes.OrderCreated, EventTypes.StockReserved, EventTypes.PaymentRequested, EventTypes.PaymentSucceeded,
-             EventTypes.OrderCompleted, EventTypes.NotificationSent],
-            timeline);
+            new[] { EventTypes.OrderCreated, EventTypes.StockReserved, EventTypes.PaymentRequested, EventTypes.PaymentSucceeded,
+                EventTypes.OrderCompleted, EventTypes.NotificationSent }.Order(StringComparer.Ordinal),
+            timeline.Order(StringComparer.Ordinal));
         Assert.Equal(1, system.CountPublished(orderId, EventTypes.PaymentSucceeded));
         Assert.Equal(1, await system.CountChargesAsync(orderId));
         Assert.Equal(1, await system.CountApprovedChargesAsync());
@@ -38,7 +40,7 @@ public sealed class SagaOutcomeTests(ITestOutputHelper output)
         Assert.Equal(new StockLevel(sku, 8, 0, 2), await system.GetStockAsync(sku));
         var document = await system.GetOrderDocumentAsync(orderId);
         Assert.Equal(
-            ["Reserving", "AwaitingPayment", "Completed"],
+            ["AwaitingPayment", "Completed"],
             document["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>()).Where(s => s != "Submitted"));
     }
 

@@ -67,10 +67,10 @@ public sealed record SagaStep(OrderDocument? Store, IReadOnlyList<SagaEffect> Ef
 /// Cancelled (out-of-stock, payment-declined, deadline-exceeded).
 /// <para>
 /// The document is stored before any effect, so it is the saga's only memory: an input that finds the document already
-/// where it leads (a redelivery, also of a turn that failed after storing) announces that status again, and a
-/// terminal document answers every input with its outcome, so an ending whose announcement was lost goes out with the
-/// next input. Each announcement has one CloudEvent id per order and type (<see cref="AnnouncementId"/>), so a repeat
-/// is a duplicate to every subscriber. An input that fits no status (out of order, or never expected there) is ignored.
+/// where it leads (a redelivery, also of a turn that failed after storing and before announcing) announces that status
+/// again. Each announcement has one CloudEvent id per order and type (<see cref="AnnouncementId"/>), so a repeat is a
+/// duplicate to every subscriber. Any other input on an ended order, and an input that fits no status (out of order, or
+/// never expected there), is ignored: an ended order never changes, and announces nothing it did not cause.
 /// </para>
 /// </summary>
 public static class OrderSaga
@@ -82,37 +82,53 @@ public static class OrderSaga
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(input);
+        if (LeadsTo(order, input))
+        {
+            // The step of this input is stored already: a redelivery, maybe of a turn that failed before announcing.
+            return new SagaStep(null, Announce(order));
+        }
+
         if (order.Status.IsTerminal())
         {
-            return new SagaStep(null, Announce(order, input));
+            return SagaStep.Ignore;
         }
 
         return (order.Status, input) switch
         {
-            (OrderStatus.Submitted, SagaInput.StockWasReserved) => Move(order, input, order.WithStatus(OrderStatus.AwaitingPayment, now)),
-            (OrderStatus.AwaitingPayment, SagaInput.StockWasReserved) => new SagaStep(null, Announce(order, input)),
+            (OrderStatus.Submitted, SagaInput.StockWasReserved) => Move(order, order.WithStatus(OrderStatus.AwaitingPayment, now)),
             (OrderStatus.Submitted, SagaInput.StockWasRejected rejected) =>
-                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.OutOfStock, DescribeShortages(rejected.Event.Shortages))),
-            (OrderStatus.AwaitingPayment, SagaInput.PaymentWasTaken) => Move(order, input, order.WithStatus(OrderStatus.Completed, now)),
+                Move(order, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.OutOfStock, DescribeShortages(rejected.Event.Shortages))),
+            (OrderStatus.AwaitingPayment, SagaInput.PaymentWasTaken) => Move(order, order.WithStatus(OrderStatus.Completed, now)),
             (OrderStatus.AwaitingPayment, SagaInput.PaymentWasDeclined declined) =>
-                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.PaymentDeclined,
+                Move(order, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.PaymentDeclined,
                     $"{declined.Event.DeclineCode}: {declined.Event.Reason}")),
             (_, SagaInput.DeadlinePassed) =>
-                Move(order, input, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.DeadlineExceeded,
+                Move(order, order.WithStatus(OrderStatus.Cancelled, now, CancellationReason.DeadlineExceeded,
                     $"not completed {Describe(now - order.CreatedAt)} after it was submitted")),
             _ => SagaStep.Ignore,
         };
     }
 
-    private static SagaStep Move(OrderDocument order, SagaInput input, OrderDocument next) =>
-        ReferenceEquals(next, order) ? SagaStep.Ignore : new SagaStep(next, Announce(next, input));
+    /// <summary>The stored status is the one <paramref name="input"/> moves an order to.</summary>
+    private static bool LeadsTo(OrderDocument order, SagaInput input) => (order.Status, order.CancellationReason, input) switch
+    {
+        (OrderStatus.AwaitingPayment, _, SagaInput.StockWasReserved) => true,
+        (OrderStatus.Completed, _, SagaInput.PaymentWasTaken) => true,
+        (OrderStatus.Cancelled, CancellationReason.OutOfStock, SagaInput.StockWasRejected) => true,
+        (OrderStatus.Cancelled, CancellationReason.PaymentDeclined, SagaInput.PaymentWasDeclined) => true,
+        (OrderStatus.Cancelled, CancellationReason.DeadlineExceeded, SagaInput.DeadlinePassed) => true,
+        _ => false,
+    };
+
+    private static SagaStep Move(OrderDocument order, OrderDocument next) =>
+        ReferenceEquals(next, order) ? SagaStep.Ignore : new SagaStep(next, Announce(next));
 
     /// <summary>
     /// What the stored status announces: its event, built from the document alone (the time of the status change in
     /// its history), so a repeat carries the same data under the same id; and for an ending that is not the deadline's
-    /// own, the deadline's deletion, unless the deadline fired (a fired one-shot reminder is gone).
+    /// own, the deadline's deletion (a fired one-shot reminder is gone).
     /// </summary>
-    private static List<SagaEffect> Announce(OrderDocument order, SagaInput input)
+    private static List<SagaEffect> Announce(OrderDocument order)
     {
         var at = order.History.LastOrDefault(h => h.Status == order.Status)?.At ?? order.UpdatedAt;
         var effects = new List<SagaEffect>();
@@ -136,7 +152,7 @@ public static class OrderSaga
                 return effects;
         }
 
-        if (order.Status.IsTerminal() && input is not SagaInput.DeadlinePassed && order.CancellationReason != CancellationReason.DeadlineExceeded)
+        if (order.Status.IsTerminal() && order.CancellationReason != CancellationReason.DeadlineExceeded)
         {
             effects.Add(new SagaEffect.CancelDeadline());
         }

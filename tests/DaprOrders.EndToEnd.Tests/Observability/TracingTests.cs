@@ -41,7 +41,7 @@ public sealed class TracingTests(ITestOutputHelper output)
         // Every subscriber's handling of every event of this order is in the intake's trace.
         (string App, string Type)[] expected =
         [
-            ("ordering", EventTypes.OrderCreated), ("inventory", EventTypes.OrderCreated), ("ordering", EventTypes.StockReserved),
+            ("inventory", EventTypes.OrderCreated), ("ordering", EventTypes.StockReserved),
             ("payment", EventTypes.PaymentRequested), ("ordering", EventTypes.PaymentSucceeded), ("inventory", EventTypes.OrderCompleted),
             ("notification", EventTypes.OrderCompleted),
             ("audit", EventTypes.OrderCreated), ("audit", EventTypes.StockReserved), ("audit", EventTypes.PaymentRequested),
