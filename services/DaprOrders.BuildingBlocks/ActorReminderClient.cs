@@ -31,14 +31,17 @@ public sealed class ActorReminderClient(HttpClient http)
     }
 
     /// <summary>
-    /// Creates (or replaces: daprd overwrites by default) a reminder that fires once, <paramref name="dueIn"/> from now,
-    /// with no data.
+    /// Creates (or replaces: daprd overwrites by default) a reminder with no data that fires <paramref name="dueIn"/>
+    /// from now, then every <paramref name="period"/> until it is deleted (once only without a period).
     /// </summary>
     /// <exception cref="DaprException">The sidecar refused the reminder or could not be reached.</exception>
-    public Task CreateOneShotAsync(string actorType, string actorId, string name, TimeSpan dueIn, CancellationToken cancellationToken = default)
+    public Task CreateAsync(string actorType, string actorId, string name, TimeSpan dueIn, TimeSpan? period = null,
+        CancellationToken cancellationToken = default)
     {
-        // No period: a one-shot reminder. The due time in the Go duration form the SDK writes ("0h2m0s0ms").
-        var body = $$"""{"dueTime":"{{GoDuration(dueIn)}}"}""";
+        // Durations in the Go form the SDK writes ("0h2m0s0ms"); no period member makes a one-shot reminder.
+        var body = period is { } every
+            ? $$"""{"dueTime":"{{GoDuration(dueIn)}}","period":"{{GoDuration(every)}}"}"""
+            : $$"""{"dueTime":"{{GoDuration(dueIn)}}"}""";
         return SendAsync(HttpMethod.Post, actorType, actorId, name, new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
             cancellationToken);
     }

@@ -126,7 +126,7 @@ public static class OrderSaga
     /// <summary>
     /// What the stored status announces: its event, built from the document alone (the time of the status change in
     /// its history), so a repeat carries the same data under the same id; and for an ending that is not the deadline's
-    /// own, the deadline's deletion (a fired one-shot reminder is gone).
+    /// own, the deadline's deletion (the deadline's turn deletes its reminder itself, in <see cref="OrderProcessActor"/>).
     /// </summary>
     private static List<SagaEffect> Announce(OrderDocument order)
     {

@@ -39,10 +39,10 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
     [Fact]
     public async Task The_happy_path_requests_payment_and_completes_with_one_stable_event_id_each()
     {
-        // Armed by the intake: one-shot, due after Saga:Deadline.
+        // Armed by the intake: due after Saga:Deadline, then again every minute until deleted.
         var reminder = _host.Reminder(_orderId, Deadline);
         Assert.NotNull(reminder);
-        Assert.Equal(("0h0m30s0ms", ""), (reminder.DueTime, reminder.Period));
+        Assert.Equal(("0h0m30s0ms", "0h1m0s0ms"), (reminder.DueTime, reminder.Period));
         Assert.Equal("Submitted", await StatusAsync());
 
         Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
@@ -101,7 +101,7 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_deadline_cancels_an_unfinished_order_and_deletes_no_reminder()
+    public async Task The_deadline_cancels_an_unfinished_order_then_deletes_its_reminder()
     {
         Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
 
@@ -114,7 +114,32 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
         var last = (await _host.StateAsync($"order-{_orderId}"))!["history"]!.AsArray()[^1]!;
         Assert.Equal("deadline-exceeded", (string?)last["reason"]);
         Assert.Null(_host.Reminder(_orderId, Deadline));
-        Assert.Empty(_host.Faults.Calls.Where(c => c.Path.Contains("/reminders/", StringComparison.Ordinal)).Skip(1));
+        Assert.Equal(["POST", "DELETE"], ReminderCalls(_orderId));
+    }
+
+    [Fact]
+    public async Task A_deadline_turn_that_fails_to_announce_fires_again_and_announces()
+    {
+        Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
+        // Every publish fails while the deadline comes due and the Scheduler retries its fire (3 times, 1 s apart).
+        _host.Faults.FailWhen = call => call.Path == OrderingHost.PublishEvent;
+        await _host.AdvanceClockAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 5; i++)
+        {
+            await _host.AdvanceClockAsync(TimeSpan.FromSeconds(1));
+        }
+
+        _host.Faults.FailWhen = null;
+        Assert.Equal("Cancelled", await StatusAsync());
+        Assert.Empty(await PublishedAsync(OrderCancelled));
+        Assert.NotNull(_host.Reminder(_orderId, Deadline));
+
+        // A minute later the deadline fires again, finds its step stored and announces it.
+        await _host.AdvanceClockAsync(TimeSpan.FromMinutes(1));
+
+        var cancelled = Assert.Single(await PublishedAsync(OrderCancelled));
+        Assert.Equal(($"order-cancelled-{_orderId}", "deadline-exceeded"), ((string?)cancelled["id"], (string?)cancelled["data"]!["reason"]));
+        Assert.Null(_host.Reminder(_orderId, Deadline));
     }
 
     [Fact]
@@ -282,6 +307,8 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
 
         Assert.Null(await _host.StateAsync($"order-{unknown}"));
         Assert.DoesNotContain(OrderingHost.PublishEvent, _host.Faults.Calls.Skip(earlier).Select(c => c.Path));
+        // Deleted, so it does not fire again.
+        Assert.Equal(["DELETE"], ReminderCalls(unknown));
         Assert.DoesNotContain(_host.Faults.Calls.Skip(earlier), c => IsSaveOf(c, $"order-{unknown}"));
     }
 
@@ -332,6 +359,10 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
                 || (c.Path == OrderingHost.GetState && OrderingHost.GrpcMessage(c, GetStateRequest.Parser).Key == $"order-{orderId}"))
             .Select(c => c.Path),
     ];
+
+    /// <summary>The reminders API calls for an order's deadline, as HTTP methods: create (POST) and delete (DELETE).</summary>
+    private List<string> ReminderCalls(string orderId) =>
+        [.. _host.Faults.CallsTo($"/v1.0/actors/OrderProcess/{orderId}/reminders/{Deadline}").Select(c => c.Method)];
 
     private static bool IsSaveOf(SidecarCall call, string key) =>
         call.Path == SaveState && OrderingHost.GrpcMessage(call, SaveStateRequest.Parser).States.Any(state => state.Key == key);

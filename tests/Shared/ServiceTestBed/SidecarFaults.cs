@@ -15,7 +15,8 @@ namespace DaprOrders.Testing;
 /// <param name="Path">gRPC method (<c>/dapr.proto.runtime.v1.Dapr/SaveState</c>) or HTTP path, repeated slashes removed.</param>
 /// <param name="Body">The request bytes as UTF-8 (a protobuf body still shows its keys and JSON values).</param>
 /// <param name="Content">The request bytes as sent (a gRPC body is one length-prefixed message).</param>
-public sealed record SidecarCall(string Path, string Body, ReadOnlyMemory<byte> Content);
+/// <param name="Method">The HTTP method (<c>POST</c> for every gRPC call).</param>
+public sealed record SidecarCall(string Path, string Body, ReadOnlyMemory<byte> Content, string Method);
 
 /// <summary>
 /// Sits between the service and its sidecar: records every call the service makes (<see cref="Calls"/>) and makes the
@@ -67,7 +68,8 @@ public sealed partial class SidecarFaults
                 content = await request.Content.ReadAsByteArrayAsync(cancellationToken);
             }
 
-            var call = new SidecarCall(RepeatedSlashes().Replace(request.RequestUri!.AbsolutePath, "/"), Encoding.UTF8.GetString(content), content);
+            var call = new SidecarCall(RepeatedSlashes().Replace(request.RequestUri!.AbsolutePath, "/"), Encoding.UTF8.GetString(content), content,
+                request.Method.Method);
             faults._calls.Enqueue(call);
             if (faults.FailWhen is { } failWhen && failWhen(call))
             {
