@@ -3,7 +3,7 @@
 // it reaches the DOM only as text (textContent / Text nodes), never as markup.
 'use strict';
 
-const STATUSES = ['Submitted', 'Reserving', 'AwaitingPayment', 'Completed', 'Cancelled'];
+const STATUSES = ['Submitted', 'AwaitingPayment', 'Completed', 'Cancelled'];
 // The operator token for replay and discard: typed into the confirm dialog, kept in sessionStorage (this tab only)
 // and sent as a bearer token, which a cross-site form cannot send.
 const TOKEN_KEY = 'daprorders-operator-token';
