@@ -7,10 +7,9 @@ public sealed class NotificationDecisionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    private static NotificationRecord Record(NotificationStatus status, string? token = null, DateTimeOffset? claimedUntil = null,
-        bool announced = false) =>
+    private static NotificationRecord Record(NotificationStatus status, string? token = null, DateTimeOffset? claimedUntil = null) =>
         new("o-1", "c-1", NotificationKind.OrderCompleted, "stored", "text", status, Now, token, claimedUntil, 1,
-            status == NotificationStatus.Sent ? Now : null, announced);
+            status == NotificationStatus.Sent ? Now : null);
 
     [Fact]
     public void No_record_means_create_then_send() =>
@@ -35,12 +34,12 @@ public sealed class NotificationDecisionTests
             NotificationDecision.Decide(Record(NotificationStatus.Pending, "t", Now.AddSeconds(5)), Now));
 
     [Fact]
-    public void Sent_but_not_announced_publishes_the_announcement_without_sending_again() =>
+    public void Sent_is_announced_again_and_never_sent_again() =>
         Assert.Equal(NotificationStep.Announce, NotificationDecision.Decide(Record(NotificationStatus.Sent), Now));
 
     [Fact]
-    public void Sent_and_announced_is_a_duplicate() =>
-        Assert.Equal(NotificationStep.Done, NotificationDecision.Decide(Record(NotificationStatus.Sent, announced: true), Now));
+    public void Sent_is_announced_again_even_with_a_stale_claim_left_on_it() =>
+        Assert.Equal(NotificationStep.Announce, NotificationDecision.Decide(Record(NotificationStatus.Sent, "t", Now.AddSeconds(5)), Now));
 
     [Fact]
     public void Recent_list_puts_new_orders_first_and_stays_bounded()

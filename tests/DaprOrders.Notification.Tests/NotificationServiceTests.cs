@@ -43,7 +43,7 @@ public sealed class NotificationServiceTests
         Assert.Contains("19.99 EUR", mailbox.GetProperty("message").GetString(), StringComparison.Ordinal);
         var record = (await bed.RecordAsync("o-1"))!.Value;
         Assert.Equal("Sent", record.GetProperty("status").GetString());
-        Assert.True(record.GetProperty("announced").GetBoolean());
+        Assert.Equal("stored", record.GetProperty("channel").GetString());
 
         var announcement = Assert.Single(await bed.AnnouncementsAsync());
         Assert.Equal(EventTypes.NotificationSent, announcement.GetProperty("type").GetString());
@@ -54,7 +54,28 @@ public sealed class NotificationServiceTests
     }
 
     [Fact]
-    public async Task Duplicate_deliveries_and_a_late_opposite_outcome_are_no_ops()
+    public async Task A_first_delivery_costs_one_state_transaction_and_one_publish_and_a_duplicate_one_read_more()
+    {
+        var faults = new SidecarFaults();
+        var (bed, _) = await NotificationService.StartAsync(faults: faults);
+        await using var running = bed;
+
+        var before = faults.Calls.Count;
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-11")));
+        var first = OwnCalls(faults, before);
+        before = faults.Calls.Count;
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-11")));
+        var duplicate = OwnCalls(faults, before);
+
+        // The record (Sent) and the mailbox commit together; nothing records the announcement.
+        Assert.Equal([Transaction, Publish], first);
+        // The duplicate's transaction is refused (the record exists), the read finds it Sent: announced again, not sent.
+        Assert.Equal([Transaction, GetState, Publish], duplicate);
+        Assert.Equal(["notification-sent-o-11", "notification-sent-o-11"], (await bed.AnnouncementsAsync()).Select(a => a.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Duplicate_deliveries_and_a_late_opposite_outcome_never_send_again_and_announce_the_same_event()
     {
         var (bed, _) = await NotificationService.StartAsync();
         await using var running = bed;
@@ -65,10 +86,109 @@ public sealed class NotificationServiceTests
         Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-2"), id: "e-2"));
         Assert.Equal("SUCCESS", await bed.DeliverAsync(CancelledPath, EventTypes.OrderCancelled, Cancelled("o-2")));
 
-        Assert.Single(await bed.AnnouncementsAsync());
+        // Every delivery announced, all with the one CloudEvent id and the first outcome: subscribers keep one.
+        var announcements = await bed.AnnouncementsAsync();
+        Assert.Equal(4, announcements.Count);
+        Assert.All(announcements, a => Assert.Equal("notification-sent-o-2", a.GetProperty("id").GetString()));
+        Assert.Single(announcements.Select(a => a.GetProperty("data").GetRawText()).Distinct());
         // The mailbox was written once: its ETag did not move.
         Assert.Equal(mailboxETag, (await bed.MailboxAsync("o-2")).ETag);
         Assert.Equal("order-completed", (await bed.RecordAsync("o-2"))!.Value.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicate_deliveries_fill_the_mailbox_exactly_once()
+    {
+        var channel = new CountingStoredChannel();
+        var (bed, _) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-12"), id: $"e-{i % 3}")));
+
+        Assert.All(statuses, s => Assert.Equal("SUCCESS", s));
+        // One transaction committed the mailbox; every other one was refused by the record's first-write.
+        Assert.Equal(1, channel.Committed);
+        Assert.Equal(1, (await bed.RecordAsync("o-12"))!.Value.GetProperty("sendAttempts").GetInt32());
+        Assert.NotNull((await bed.MailboxAsync("o-12")).Value);
+        var announcements = await bed.AnnouncementsAsync();
+        Assert.Equal(20, announcements.Count);
+        Assert.All(announcements, a => Assert.Equal("notification-sent-o-12", a.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task A_crash_between_the_mailbox_and_the_announcement_announces_on_redelivery_without_sending_again()
+    {
+        var faults = new SidecarFaults();
+        var channel = new CountingStoredChannel();
+        var (bed, _) = await NotificationService.StartAsync(channel, faults: faults);
+        await using var running = bed;
+        faults.FailWhen = call => call.Path == Publish;
+
+        using var crashed = await bed.PostCloudEventAsync(CompletedPath, """
+            {"specversion":"1.0","id":"e-13","source":"ordering","type":"daprorders.order.completed.v1","datacontenttype":"application/json",
+             "data":{"orderId":"o-13","customerId":"c-42","total":{"amount":100,"currency":"EUR"},"completedAt":"2026-11-23T09:00:00Z"}}
+            """);
+        Assert.Equal(HttpStatusCode.InternalServerError, crashed.StatusCode);
+        var (mailbox, mailboxETag) = await bed.MailboxAsync("o-13");
+        Assert.NotNull(mailbox);
+        Assert.Empty(await bed.AnnouncementsAsync());
+
+        faults.FailWhen = null;
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-13"), id: "e-13"));
+
+        Assert.Equal(1, channel.Committed);
+        Assert.Equal(mailboxETag, (await bed.MailboxAsync("o-13")).ETag);
+        Assert.Equal("notification-sent-o-13", Assert.Single(await bed.AnnouncementsAsync()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_pending_notification_whose_external_sender_crashed_is_completed_by_the_stored_channel()
+    {
+        var channel = new CountingStoredChannel();
+        var (bed, clock) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
+        var now = clock.GetUtcNow();
+        // Left by a webhook sender that crashed under its claim, before the service was switched to the stored channel.
+        await bed.SeedRecordAsync(new NotificationRecord("o-14", "c-42", NotificationKind.OrderCompleted, "webhook", "text",
+            NotificationStatus.Pending, now, "crashed", now.AddSeconds(30), 1, null));
+
+        Assert.Equal("RETRY", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-14")));
+        Assert.Equal(0, channel.Committed);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-14")));
+
+        Assert.Equal(1, channel.Committed);
+        var record = (await bed.RecordAsync("o-14"))!.Value;
+        Assert.Equal(("Sent", "stored", 2), (record.GetProperty("status").GetString(), record.GetProperty("channel").GetString(),
+            record.GetProperty("sendAttempts").GetInt32()));
+        Assert.False(record.TryGetProperty("claimToken", out _));
+        Assert.Equal("text", (await bed.MailboxAsync("o-14")).Value!.Value.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicate_deliveries_call_an_external_channel_once()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = new ScriptedChannel { Gate = release.Task };
+        var (bed, _) = await NotificationService.StartAsync(channel);
+        await using var running = bed;
+
+        var first = bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-15"));
+        await Eventually.UntilAsync(() => Task.FromResult(channel.Attempts == 1), "the first delivery to call the channel");
+        // While the first delivery is sending under its claim, duplicates are asked to come back later.
+        var duplicates = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-15"))));
+        Assert.All(duplicates, s => Assert.Equal("RETRY", s));
+        release.SetResult();
+        Assert.Equal("SUCCESS", await first);
+        Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-15")));
+
+        Assert.Equal(1, channel.Attempts);
+        Assert.Single(channel.Delivered);
+        Assert.Equal("Sent", (await bed.RecordAsync("o-15"))!.Value.GetProperty("status").GetString());
+        var announcements = await bed.AnnouncementsAsync();
+        Assert.Equal(2, announcements.Count);
+        Assert.All(announcements, a => Assert.Equal("notification-sent-o-15", a.GetProperty("id").GetString()));
     }
 
     [Fact]
@@ -100,7 +220,7 @@ public sealed class NotificationServiceTests
         await using var running = bed;
         var now = clock.GetUtcNow();
         await bed.SeedRecordAsync(new NotificationRecord("o-4", "c-42", NotificationKind.OrderCompleted, "stored", "text",
-            NotificationStatus.Pending, now, "someone-else", now.AddSeconds(30), 1, null, false));
+            NotificationStatus.Pending, now, "someone-else", now.AddSeconds(30), 1, null));
 
         Assert.Equal("RETRY", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-4")));
         Assert.Equal(0, channel.Attempts);
@@ -113,20 +233,21 @@ public sealed class NotificationServiceTests
     }
 
     [Fact]
-    public async Task Crash_after_sending_only_repeats_the_announcement()
+    public async Task A_crash_after_an_external_send_was_recorded_only_repeats_the_announcement()
     {
         var channel = new ScriptedChannel();
         var (bed, clock) = await NotificationService.StartAsync(channel);
         await using var running = bed;
         var now = clock.GetUtcNow();
-        await bed.SeedRecordAsync(new NotificationRecord("o-5", "c-42", NotificationKind.OrderCompleted, "stored", "text",
-            NotificationStatus.Sent, now, null, null, 1, now, Announced: false));
+        await bed.SeedRecordAsync(new NotificationRecord("o-5", "c-42", NotificationKind.OrderCompleted, "scripted", "text",
+            NotificationStatus.Sent, now, null, null, 1, now));
 
         Assert.Equal("SUCCESS", await bed.DeliverAsync(CompletedPath, EventTypes.OrderCompleted, Completed("o-5")));
 
         Assert.Equal(0, channel.Attempts);
-        Assert.Equal("notification-sent-o-5", Assert.Single(await bed.AnnouncementsAsync()).GetProperty("id").GetString());
-        Assert.True((await bed.RecordAsync("o-5"))!.Value.GetProperty("announced").GetBoolean());
+        var announcement = Assert.Single(await bed.AnnouncementsAsync());
+        Assert.Equal("notification-sent-o-5", announcement.GetProperty("id").GetString());
+        Assert.Equal(now, announcement.GetProperty("data").GetProperty("sentAt").GetDateTimeOffset());
     }
 
     // A pubsub the sidecar does not know refuses the publish (INVALID_ARGUMENT, dapr/dapr v1.17.13 pkg/api/errors/pubsub.go):
@@ -144,9 +265,9 @@ public sealed class NotificationServiceTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var record = (await bed.RecordAsync("o-6"))!.Value;
-        Assert.Equal("Sent", record.GetProperty("status").GetString());
-        Assert.False(record.GetProperty("announced").GetBoolean());
+        // The customer has the message; the redelivery finds the record Sent and only announces.
+        Assert.Equal("Sent", (await bed.RecordAsync("o-6"))!.Value.GetProperty("status").GetString());
+        Assert.NotNull((await bed.MailboxAsync("o-6")).Value);
     }
 
     [Fact]
@@ -246,11 +367,37 @@ public sealed class NotificationServiceTests
         Assert.Equal(HttpStatusCode.OK, (await bed.Client.GetAsync("/healthz")).StatusCode);
     }
 
-    private sealed class ScriptedChannel : INotificationChannel
+    private const string Transaction = "/dapr.proto.runtime.v1.Dapr/ExecuteStateTransaction";
+    private const string GetState = "/dapr.proto.runtime.v1.Dapr/GetState";
+    private const string Publish = "/dapr.proto.runtime.v1.Dapr/PublishEvent";
+
+    /// <summary>The calls since <paramref name="before"/> made for orders, without the background writes of the recent list.</summary>
+    private static List<string> OwnCalls(SidecarFaults faults, int before) =>
+        [.. faults.Calls.Skip(before).Where(c => !c.Body.Contains(NotificationStore.RecentKey, StringComparison.Ordinal)).Select(c => c.Path)];
+
+    /// <summary>The stored channel, counting the transactions that committed its mailbox.</summary>
+    private sealed class CountingStoredChannel : IStoredNotificationChannel
+    {
+        private readonly StoredNotificationChannel _inner = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<StoredNotificationChannel>.Instance);
+        private int _committed;
+
+        public int Committed => Volatile.Read(ref _committed);
+
+        public string Name => _inner.Name;
+
+        public Dapr.Client.StateTransactionRequest Delivery(OrderNotification notification) => _inner.Delivery(notification);
+
+        public void Delivered(OrderNotification notification) => Interlocked.Increment(ref _committed);
+    }
+
+    private sealed class ScriptedChannel : IExternalNotificationChannel
     {
         private readonly List<OrderNotification> _delivered = [];
 
         public int FailuresLeft { get; set; }
+
+        /// <summary>Sends wait for it, so that a test can hold a send in flight.</summary>
+        public Task Gate { get; init; } = Task.CompletedTask;
 
         public int Attempts { get; private set; }
 
@@ -258,9 +405,10 @@ public sealed class NotificationServiceTests
 
         public string Name => "scripted";
 
-        public Task SendAsync(OrderNotification notification, CancellationToken cancellationToken = default)
+        public async Task SendAsync(OrderNotification notification, CancellationToken cancellationToken = default)
         {
             Attempts++;
+            await Gate.WaitAsync(cancellationToken);
             if (FailuresLeft > 0)
             {
                 FailuresLeft--;
@@ -268,7 +416,6 @@ public sealed class NotificationServiceTests
             }
 
             _delivered.Add(notification);
-            return Task.CompletedTask;
         }
     }
 }

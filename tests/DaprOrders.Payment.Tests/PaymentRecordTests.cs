@@ -47,6 +47,19 @@ public sealed class PaymentRecordTests
     }
 
     [Fact]
+    public void A_refund_of_a_charge_nothing_recorded_enters_that_charge_in_the_history()
+    {
+        var charged = Charging().ToCharged("pay_1", T0);
+
+        Assert.Equal([PaymentStatus.Charging, PaymentStatus.Charged, PaymentStatus.Refunded],
+            charged.ToRefunded("pay_1", Eur10, T0).History.Select(h => h.Status));
+        Assert.Equal([PaymentStatus.CancelledBeforeCharge, PaymentStatus.Charged, PaymentStatus.Refunded],
+            PaymentRecord.Tombstone("o1", "alice", T0).ToRefunded("pay_1", Eur10, T0).History.Select(h => h.Status));
+        Assert.Equal([PaymentStatus.Charging, PaymentStatus.Charged, PaymentStatus.Refunded],
+            Charging().ToRefunded("pay_1", Eur10, T0).History.Select(h => h.Status));
+    }
+
+    [Fact]
     public void A_tombstone_can_never_start_charging()
     {
         var tombstone = PaymentRecord.Tombstone("o1", "alice", T0);

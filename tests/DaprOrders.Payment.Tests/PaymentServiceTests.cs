@@ -41,6 +41,19 @@ public sealed class PaymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_first_payment_request_costs_one_read_one_write_and_one_publish()
+    {
+        var before = _host.Faults.Calls.Count;
+
+        Assert.Equal("SUCCESS", await _host.PaymentRequestedAsync("o1"));
+
+        // The read is what keeps a tombstone from being charged; the one write records the gateway's answer.
+        Assert.Equal(["/dapr.proto.runtime.v1.Dapr/GetState", "/dapr.proto.runtime.v1.Dapr/SaveState", "/dapr.proto.runtime.v1.Dapr/PublishEvent"],
+            _host.Faults.Calls.Skip(before).Select(c => c.Path));
+        Assert.Equal([PaymentHistory.Charging, PaymentHistory.Charged], PaymentHistory.Of(await _host.GetPaymentAsync("o1")));
+    }
+
+    [Fact]
     public async Task A_duplicate_request_republishes_the_same_outcome_without_charging_again()
     {
         await _host.PaymentRequestedAsync("o1");
@@ -189,18 +202,55 @@ public sealed class PaymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_cancellation_while_a_charge_landed_unrecorded_refunds_it()
     {
-        // The charge reaches the gateway but the delivery stops before recording it: the record stays Charging.
+        // The charge reaches the gateway but the delivery stops before recording it: no record exists.
         _host.CrashAfterCharging = 1;
         Assert.Equal("500", await _host.PaymentRequestedAsync("o1"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync(new Uri("/payments/o1", UriKind.Relative))).StatusCode);
 
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
         Assert.Equal("SUCCESS", await _host.PaymentRequestedAsync("o1"));
 
         Assert.Equal("Refunded", (await _host.GetPaymentAsync("o1")).GetProperty("status").GetString());
+        // The history tells the charge that was found and its refund.
+        Assert.Equal([PaymentHistory.CancelledBeforeCharge, PaymentHistory.Charged, PaymentHistory.Refunded],
+            PaymentHistory.Of(await _host.GetPaymentAsync("o1")));
         Assert.Single(await _host.PublishedOfTypeAsync(Refunded));
         Assert.Empty(await _host.PublishedOfTypeAsync(Succeeded));
         var summary = await _host.GetLedgerSummaryAsync();
         Assert.Equal((1, 1), (summary.GetProperty("count").GetInt32(), summary.GetProperty("refundCount").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cancellation_while_the_charge_is_in_flight_ends_refunded_and_never_announces_success(bool afterLanding)
+    {
+        // The request read no record and is charging; the cancellation comes in before the request records anything.
+        // Before landing: the cancellation finds no charge and writes the tombstone, which refuses the request's record,
+        // so the request refunds its own charge. After landing: the cancellation finds the charge and refunds it, and the
+        // request finds Refunded.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = _host.HoldNextCharge(release.Task, afterLanding);
+        var request = _host.PaymentRequestedAsync("o1");
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
+        release.SetResult();
+        Assert.Equal("SUCCESS", await request);
+
+        var record = await _host.GetPaymentAsync("o1");
+        Assert.Equal("Refunded", record.GetProperty("status").GetString());
+        Assert.Equal([PaymentHistory.CancelledBeforeCharge, PaymentHistory.Charged, PaymentHistory.Refunded], PaymentHistory.Of(record));
+        Assert.Empty(await _host.PublishedOfTypeAsync(Succeeded));
+        Assert.Single(await _host.PublishedOfTypeAsync(Refunded));
+        var summary = _host.Gateway.GetSummary();
+        Assert.Equal((1, 1), (summary.Count, summary.RefundCount));
+
+        // Redeliveries of both change nothing.
+        Assert.Equal("SUCCESS", await _host.PaymentRequestedAsync("o1"));
+        Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
+        Assert.Equal((1, 1), (_host.Gateway.GetSummary().Count, _host.Gateway.GetSummary().RefundCount));
+        Assert.Single(await _host.PublishedOfTypeAsync(Refunded));
     }
 
     [Fact]
@@ -328,4 +378,16 @@ public sealed class PaymentConfigurationTests
         await Assert.ThrowsAsync<OptionsValidationException>(() =>
             PaymentHost.StartAsync(new Dictionary<string, string?> { ["PaymentGateway:TransientFailureRate"] = "1.5" }));
     }
+}
+
+/// <summary>The statuses of a payment record's history, in order.</summary>
+internal static class PaymentHistory
+{
+    public const string Charging = "Charging";
+    public const string Charged = "Charged";
+    public const string Refunded = "Refunded";
+    public const string CancelledBeforeCharge = "CancelledBeforeCharge";
+
+    public static IReadOnlyList<string?> Of(JsonElement record) =>
+        [.. record.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString())];
 }

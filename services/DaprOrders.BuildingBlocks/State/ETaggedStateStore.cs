@@ -1,5 +1,7 @@
 using Dapr;
 using Dapr.Client;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Grpc.Core;
 
 namespace DaprOrders.BuildingBlocks.State;
@@ -13,6 +15,12 @@ public sealed record StateVersion<T>(string Key, T? Value, string ETag)
 {
     /// <summary>The key existed when it was read.</summary>
     public bool Exists => ETag.Length > 0;
+
+    /// <summary>
+    /// A guess that <paramref name="key"/> does not exist yet, unread: a write over it is a first-write, which the store
+    /// refuses if the guess was wrong. For a caller that expects a new key, it spares the read before the write.
+    /// </summary>
+    public static StateVersion<T> Missing(string key) => new(key, null, string.Empty);
 }
 
 /// <summary>
@@ -91,6 +99,33 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     }
 
     /// <summary>
+    /// Writes <paramref name="value"/> over <paramref name="read"/> under the write rule and, in the same state
+    /// transaction, the upserts in <paramref name="alongside"/> (other keys of this store): all of them land or none.
+    /// False when the transaction was refused. daprd answers a refused write inside a transaction like any failed
+    /// transaction (gRPC INTERNAL, <c>ERR_STATE_TRANSACTION</c>; dapr/dapr v1.17.13 pkg/api/grpc/grpc.go
+    /// ExecuteStateTransaction), so false means "another writer got there first, or the store failed": read again to
+    /// know which.
+    /// </summary>
+    public async Task<bool> TryWriteWithAsync(StateVersion<T> read, T value, IReadOnlyList<StateTransactionRequest> alongside,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(alongside);
+        // Serialized as SaveStateAsync would: with the client's options, which hold the apps' source-generated contexts.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)dapr.JsonSerializerOptions.GetTypeInfo(typeof(T)));
+        var write = new StateTransactionRequest(read.Key, bytes, StateOperationType.Upsert, read.Exists ? read.ETag : null, options: FirstWrite);
+        try
+        {
+            await dapr.ExecuteStateTransactionAsync(StoreName, [write, .. alongside], cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.Internal })
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Writes several values in one bulk save, each under the write rule. daprd's bulk save is not atomic: after a
     /// <see cref="StateConflictException"/> some items may have landed, so read again before re-applying.
     /// </summary>
@@ -119,7 +154,10 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
     /// again (its write lost a race, or it wants the ETag of what it just wrote). Gives up after
     /// <paramref name="maxPasses"/> passes.
     /// </summary>
-    /// <param name="known">A read of <paramref name="key"/> the caller made just before, used by the first pass instead of reading again.</param>
+    /// <param name="known">
+    /// A read of <paramref name="key"/> the caller made just before, or <see cref="StateVersion{T}.Missing"/>, used by the
+    /// first pass instead of reading.
+    /// </param>
     /// <returns>What the settling pass answered; null when no pass settled (the caller asks to be retried later).</returns>
     public async Task<TResult?> ChangeAsync<TResult>(string key, Func<StatePass<T>, CancellationToken, Task<TResult?>> pass,
         int maxPasses, CancellationToken cancellationToken = default, StateVersion<T>? known = null)
@@ -129,7 +167,7 @@ public sealed class ETaggedStateStore<T>(DaprClient dapr, string storeName)
         var lostRace = false;
         for (var attempt = 0; attempt < maxPasses; attempt++)
         {
-            // A stale known read costs nothing extra: its write is refused by the ETag and the next pass reads afresh.
+            // A stale known read or a wrong guess costs nothing extra: its write is refused and the next pass reads afresh.
             var read = attempt == 0 && known is not null && known.Key == key ? known : await ReadAsync(key, cancellationToken);
             var current = new StatePass<T>(this, read, lostRace);
             if (await pass(current, cancellationToken) is { } settled)
@@ -195,6 +233,17 @@ public sealed class StatePass<T>
     public async Task<bool> TryWriteAsync(T value, CancellationToken cancellationToken = default)
     {
         var written = await _store.TryWriteAsync(Read, value, cancellationToken);
+        LostRace |= !written;
+        return written;
+    }
+
+    /// <summary>
+    /// <see cref="TryWriteAsync"/> in one state transaction with <paramref name="alongside"/>
+    /// (<see cref="ETaggedStateStore{T}.TryWriteWithAsync"/>); false when the transaction was refused.
+    /// </summary>
+    public async Task<bool> TryWriteWithAsync(T value, IReadOnlyList<StateTransactionRequest> alongside, CancellationToken cancellationToken = default)
+    {
+        var written = await _store.TryWriteWithAsync(Read, value, alongside, cancellationToken);
         LostRace |= !written;
         return written;
     }

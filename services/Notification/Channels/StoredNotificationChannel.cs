@@ -1,26 +1,30 @@
+using System.Text.Json;
 using Dapr.Client;
 using DaprOrders.Notification.Notifications;
-using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Notification.Channels;
 
 /// <summary>
-/// The default channel: a mailbox in the state store (key <c>notification-mailbox-{orderId}</c>, last-write, so a
-/// repeat overwrites the same message) plus one structured log line per order. Stands in for e-mail/SMS in demos.
+/// The default channel: a mailbox in the notification store (key <c>notification-mailbox-{orderId}</c>), written in
+/// the transaction that records the notification Sent, plus one structured log line per order once it committed.
+/// Stands in for e-mail/SMS in demos.
 /// </summary>
-public sealed partial class StoredNotificationChannel(
-    DaprClient dapr,
-    IOptions<NotificationOptions> options,
-    ILogger<StoredNotificationChannel> logger) : INotificationChannel
+public sealed partial class StoredNotificationChannel(ILogger<StoredNotificationChannel> logger) : IStoredNotificationChannel
 {
     public string Name => NotificationOptions.StoredChannel;
 
     public static string MailboxKey(string orderId) => $"notification-mailbox-{orderId}";
 
-    public async Task SendAsync(OrderNotification notification, CancellationToken cancellationToken = default)
+    public StateTransactionRequest Delivery(OrderNotification notification)
     {
         ArgumentNullException.ThrowIfNull(notification);
-        await dapr.SaveStateAsync(options.Value.StateStore, MailboxKey(notification.OrderId), notification, cancellationToken: cancellationToken);
+        return new StateTransactionRequest(MailboxKey(notification.OrderId),
+            JsonSerializer.SerializeToUtf8Bytes(notification, NotificationJsonContext.Default.OrderNotification), StateOperationType.Upsert);
+    }
+
+    public void Delivered(OrderNotification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
         LogNotified(logger, notification.OrderId, notification.CustomerId, notification.Kind.ToString(), notification.Message);
     }
 

@@ -10,7 +10,7 @@ namespace DaprOrders.Notification.Channels;
 /// reaches the receiver as HTTP headers, which carries the idempotency key.
 /// Dapr docs: reference/api/bindings_api, reference/components-reference/supported-bindings/http
 /// </summary>
-public sealed class WebhookNotificationChannel(DaprClient dapr, IOptions<NotificationOptions> options) : INotificationChannel
+public sealed class WebhookNotificationChannel(DaprClient dapr, IOptions<NotificationOptions> options) : IExternalNotificationChannel
 {
     public const string Operation = "post";
 

@@ -23,6 +23,7 @@ public static class NotificationServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecentNotificationsWriter>());
         builder.Services.AddSingleton<StoredNotificationChannel>();
         builder.Services.AddSingleton<WebhookNotificationChannel>();
+        // Stored or external decides the protocol of OrderNotifier (see INotificationChannel).
         builder.Services.AddScoped<INotificationChannel>(sp =>
             sp.GetRequiredService<IOptions<NotificationOptions>>().Value.Channel == NotificationOptions.WebhookChannel
                 ? sp.GetRequiredService<WebhookNotificationChannel>()

@@ -3,26 +3,26 @@ namespace DaprOrders.Notification.Notifications;
 /// <summary>What a delivery of <c>order.completed</c>/<c>order.cancelled</c> must do next for its order.</summary>
 public enum NotificationStep
 {
-    /// <summary>No record yet: create it Pending (first-write), then send.</summary>
+    /// <summary>No record yet: send (stored channel: record Sent + mailbox in one transaction; external: claim first).</summary>
     Create,
 
-    /// <summary>Pending and nobody holds a live claim (a sender crashed or gave up): claim it (ETag), then send.</summary>
+    /// <summary>Pending and nobody holds a live claim (an external sender crashed or gave up): send, as for Create.</summary>
     Resume,
 
     /// <summary>Pending and another delivery is sending right now: ask daprd to redeliver later.</summary>
     Wait,
 
-    /// <summary>Sent, but <c>notification.sent</c> may not have been published: publish it (same CloudEvent id).</summary>
+    /// <summary>
+    /// Sent: publish <c>notification.sent</c> (again, with the same CloudEvent id: the delivery that sent it may have
+    /// stopped before publishing, and a repeat is a duplicate that subscribers drop). The channel is not called again.
+    /// </summary>
     Announce,
-
-    /// <summary>Sent and announced: a duplicate; nothing to do.</summary>
-    Done,
 }
 
 /// <summary>
-/// The idempotency rule of the Notification service, free of I/O. "Pending" means "send", "Sent" means "skip":
-/// together with the first-write of the Pending record before sending this gives at most one notification per order,
-/// except for a crash in the short window after the channel accepted the message and before Sent was written.
+/// The idempotency rule of the Notification service, free of I/O: "Sent" means announce only, never send; "Pending"
+/// with a live claim means someone else is sending. Which writes make a send happen once is
+/// <see cref="OrderNotifier"/>'s, per kind of channel.
 /// </summary>
 public static class NotificationDecision
 {
@@ -35,7 +35,7 @@ public static class NotificationDecision
 
         if (record.Status == NotificationStatus.Sent)
         {
-            return record.Announced ? NotificationStep.Done : NotificationStep.Announce;
+            return NotificationStep.Announce;
         }
 
         return record.ClaimToken is not null && record.ClaimedUntil is { } until && until > now

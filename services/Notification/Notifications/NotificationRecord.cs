@@ -3,7 +3,10 @@ using DaprOrders.Contracts;
 
 namespace DaprOrders.Notification.Notifications;
 
-/// <summary>Lifecycle of an order's notification: written Pending before sending, Sent once the channel accepted it.</summary>
+/// <summary>
+/// Lifecycle of an order's notification: Sent once the customer has it. Pending only for an external channel: written
+/// before calling it, as the claim of the delivery that calls.
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<NotificationStatus>))]
 public enum NotificationStatus
 {
@@ -23,13 +26,13 @@ public sealed record OrderNotification(
     DateTimeOffset CreatedAt);
 
 /// <summary>
-/// The per-order notification document (state key <c>notification-{orderId}</c>). It is created with first-write
-/// concurrency BEFORE the channel is called and is the only thing deciding whether to send.
+/// The per-order notification document (state key <c>notification-{orderId}</c>), the only thing deciding whether to
+/// send. Created with first-write concurrency: Sent in the same transaction as the mailbox of a stored channel, or
+/// Pending (claimed) before an external channel is called.
 /// </summary>
 /// <param name="ClaimToken">Identifies the delivery that currently owns sending; null when nobody does.</param>
 /// <param name="ClaimedUntil">The owner's lease; after it passes another delivery may take over a Pending record.</param>
-/// <param name="SendAttempts">How many times a delivery claimed the record to send it.</param>
-/// <param name="Announced">Whether <c>notification.sent</c> was published (after Sent, so a crash only repeats the announcement).</param>
+/// <param name="SendAttempts">How many times a delivery claimed the record to send it, or wrote it Sent with its mailbox.</param>
 public sealed record NotificationRecord(
     string OrderId,
     string CustomerId,
@@ -41,9 +44,24 @@ public sealed record NotificationRecord(
     string? ClaimToken,
     DateTimeOffset? ClaimedUntil,
     int SendAttempts,
-    DateTimeOffset? SentAt,
-    bool Announced)
+    DateTimeOffset? SentAt)
 {
+    /// <summary>A new record for <paramref name="outcome"/>, not yet sent or claimed.</summary>
+    public static NotificationRecord For(OrderOutcome outcome, string channel, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel, outcome.Message,
+            NotificationStatus.Pending, now, ClaimToken: null, ClaimedUntil: null, SendAttempts: 0, SentAt: null);
+    }
+
+    /// <summary>This notification claimed by one delivery until <paramref name="until"/>, one send attempt more.</summary>
+    public NotificationRecord ClaimedBy(string channel, string token, DateTimeOffset until) =>
+        this with { Channel = channel, ClaimToken = token, ClaimedUntil = until, SendAttempts = SendAttempts + 1 };
+
+    /// <summary>This notification sent at <paramref name="now"/>, released from any claim.</summary>
+    public NotificationRecord SentThrough(string channel, DateTimeOffset now) =>
+        this with { Channel = channel, Status = NotificationStatus.Sent, SentAt = now, ClaimToken = null, ClaimedUntil = null };
+
     public OrderNotification ToNotification() => new(OrderId, CustomerId, Kind, Message, CreatedAt);
 }
 

@@ -9,9 +9,19 @@ using Microsoft.Extensions.Options;
 namespace DaprOrders.Notification.Notifications;
 
 /// <summary>
-/// Notifies the customer about a terminal order at most once, whatever duplicates or crashes happen. Drives the
-/// per-order <see cref="NotificationRecord"/> through <see cref="NotificationDecision"/>: every pass re-reads the record
-/// and performs one conditional write, so concurrent deliveries for one order settle on a single sender.
+/// Notifies the customer about a terminal order once, whatever duplicates, races or crashes happen, and announces it
+/// with <c>notification.sent</c> at least once under a stable CloudEvent id. Drives the per-order
+/// <see cref="NotificationRecord"/> through <see cref="NotificationDecision"/>; how a send happens once depends on the
+/// channel:
+/// <list type="bullet">
+/// <item><see cref="IStoredNotificationChannel"/>: the record (Sent, first-write or ETag) and the mailbox are one state
+/// transaction. Only one transaction over the record can commit, so only one mailbox write ever lands.</item>
+/// <item><see cref="IExternalNotificationChannel"/>: claim the record (Pending, first-write or ETag), call the channel,
+/// mark it Sent. A concurrent duplicate finds the live claim and is retried; a crash after the call and before Sent
+/// repeats the call once the claim expires (the channel passes the order id on as idempotency key).</item>
+/// </list>
+/// Nothing records the announcement: a delivery that finds the record Sent publishes <c>notification.sent</c> again with
+/// the same id, which subscribers drop as a duplicate.
 /// </summary>
 public sealed partial class OrderNotifier(
     NotificationStore store,
@@ -29,8 +39,11 @@ public sealed partial class OrderNotifier(
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var settings = options.Value;
-        if (await store.Records.ChangeAsync(NotificationStore.RecordKey(outcome.OrderId), (pass, ct) => NotifyOnceAsync(pass, outcome, ct),
-                settings.MaxConcurrencyAttempts, cancellationToken) is { } settled)
+        var key = NotificationStore.RecordKey(outcome.OrderId);
+        // Almost every delivery is its order's first: the first pass writes without reading, and the first-write refuses
+        // the guess when a record exists (a duplicate), which the next pass then reads.
+        if (await store.Records.ChangeAsync(key, (pass, ct) => NotifyOnceAsync(pass, outcome, ct),
+                settings.MaxConcurrencyAttempts, cancellationToken, known: StateVersion<NotificationRecord>.Missing(key)) is { } settled)
         {
             return settled;
         }
@@ -39,13 +52,9 @@ public sealed partial class OrderNotifier(
         return TopicStatus.Retry;
     }
 
-    /// <summary>
-    /// One pass over the order's record; null to read it again (a write lost a race, or the notification was just sent
-    /// and the next pass announces it).
-    /// </summary>
+    /// <summary>One pass over the order's record; null to read it again (a write was refused).</summary>
     private async Task<TopicStatus?> NotifyOnceAsync(StatePass<NotificationRecord> pass, OrderOutcome outcome, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var record = pass.Value;
         var now = timeProvider.GetUtcNow();
         if (record is not null && record.Kind != outcome.Kind)
@@ -56,83 +65,94 @@ public sealed partial class OrderNotifier(
 
         switch (NotificationDecision.Decide(record, now))
         {
-            case NotificationStep.Done:
+            case NotificationStep.Announce:
                 LogDuplicate(logger, outcome.OrderId);
+                await AnnounceAsync(record!, cancellationToken);
                 return TopicStatus.Success;
 
             case NotificationStep.Wait:
                 LogSendInProgress(logger, outcome.OrderId, record!.ClaimedUntil);
                 return TopicStatus.Retry;
 
-            case NotificationStep.Announce:
-                await AnnounceAsync(pass, cancellationToken);
-                return TopicStatus.Success;
-
-            case NotificationStep.Create:
-                var created = new NotificationRecord(outcome.OrderId, outcome.CustomerId, outcome.Kind, channel.Name,
-                    outcome.Message, NotificationStatus.Pending, now, NewClaimToken(), now + settings.ClaimTimeout,
-                    SendAttempts: 1, SentAt: null, Announced: false);
-                if (await pass.TryWriteAsync(created, cancellationToken) &&
-                    !await TrySendAsync(created, cancellationToken))
+            default:
+                var unsent = record ?? NotificationRecord.For(outcome, channel.Name, now);
+                if (record is not null)
                 {
-                    return TopicStatus.Retry;
+                    LogResuming(logger, outcome.OrderId, record.SendAttempts + 1);
                 }
 
-                break;
-
-            case NotificationStep.Resume:
-                var claimed = record! with
+                return channel switch
                 {
-                    Channel = channel.Name,
-                    ClaimToken = NewClaimToken(),
-                    ClaimedUntil = now + settings.ClaimTimeout,
-                    SendAttempts = record.SendAttempts + 1,
+                    IStoredNotificationChannel stored => await DeliverToMailboxAsync(pass, unsent, stored, now, cancellationToken),
+                    IExternalNotificationChannel external => await SendUnderClaimAsync(pass, unsent, external, now, cancellationToken),
+                    _ => throw new InvalidOperationException($"Channel {channel.Name} is neither stored nor external."),
                 };
-                LogResuming(logger, outcome.OrderId, claimed.SendAttempts);
-                if (await pass.TryWriteAsync(claimed, cancellationToken) &&
-                    !await TrySendAsync(claimed, cancellationToken))
-                {
-                    return TopicStatus.Retry;
-                }
-
-                break;
         }
-
-        return null;
     }
 
-    /// <summary>Sends under our claim and records Sent. False when the channel failed (claim released, delivery retried).</summary>
-    private async Task<bool> TrySendAsync(NotificationRecord claimed, CancellationToken cancellationToken)
+    /// <summary>Record Sent and the mailbox in one transaction, then announce. Null when the transaction was refused.</summary>
+    private async Task<TopicStatus?> DeliverToMailboxAsync(StatePass<NotificationRecord> pass, NotificationRecord unsent,
+        IStoredNotificationChannel stored, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var sent = unsent.SentThrough(stored.Name, now) with { SendAttempts = unsent.SendAttempts + 1 };
+        var notification = sent.ToNotification();
+        if (!await pass.TryWriteWithAsync(sent, [stored.Delivery(notification)], cancellationToken))
+        {
+            // Another delivery committed first (the next pass finds Sent and only announces), or the store failed the
+            // transaction (the next pass finds the record as it was and tries again).
+            return null;
+        }
+
+        stored.Delivered(notification);
+        await AnnounceAsync(sent, cancellationToken);
+        return TopicStatus.Success;
+    }
+
+    /// <summary>Claim, call the channel, mark Sent, announce. Null when the claim was refused (read again).</summary>
+    private async Task<TopicStatus?> SendUnderClaimAsync(StatePass<NotificationRecord> pass, NotificationRecord unsent,
+        IExternalNotificationChannel external, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var claimed = unsent.ClaimedBy(external.Name, NewClaimToken(), now + options.Value.ClaimTimeout);
+        if (!await pass.TryWriteAsync(claimed, cancellationToken))
+        {
+            return null;
+        }
+
         try
         {
-            await channel.SendAsync(claimed.ToNotification(), cancellationToken);
+            await external.SendAsync(claimed.ToNotification(), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogSendFailed(logger, claimed.OrderId, channel.Name, ex);
+            LogSendFailed(logger, claimed.OrderId, external.Name, ex);
             await ReleaseClaimAsync(claimed, cancellationToken);
-            return false;
+            return TopicStatus.Retry;
         }
 
-        await MarkSentAsync(claimed.OrderId, cancellationToken);
-        return true;
+        await AnnounceAsync(await MarkSentAsync(claimed, cancellationToken), cancellationToken);
+        return TopicStatus.Success;
     }
 
-    private async Task MarkSentAsync(string orderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records Sent after an external send (daprd answers a save without the new ETag, so this reads the claim back
+    /// first) and answers the record to announce.
+    /// </summary>
+    private async Task<NotificationRecord> MarkSentAsync(NotificationRecord claimed, CancellationToken cancellationToken)
     {
         // Marked Sent even if our lease ran out and another delivery claimed it meanwhile: the message did go out.
-        var written = await store.Records.UpdateAsync(NotificationStore.RecordKey(orderId), read =>
-            new StateChange<NotificationRecord, bool>(read.Value is { Status: not NotificationStatus.Sent } record
-                ? record with { Status = NotificationStatus.Sent, SentAt = timeProvider.GetUtcNow(), ClaimToken = null, ClaimedUntil = null }
-                : null, true), options.Value.MaxConcurrencyAttempts, cancellationToken);
-        if (written is not null)
+        var written = await store.Records.UpdateAsync(NotificationStore.RecordKey(claimed.OrderId), read =>
         {
-            return;
-        }
+            if (read.Value is { Status: NotificationStatus.Sent } sent)
+            {
+                return new StateChange<NotificationRecord, NotificationRecord>(null, sent);
+            }
 
-        // The record stays Pending with our lease: after ClaimTimeout a redelivery sends again. Rare and logged.
-        throw new InvalidOperationException($"Could not mark the notification of order {orderId} as sent after repeated ETag conflicts.");
+            var marked = (read.Value ?? claimed).SentThrough(claimed.Channel, timeProvider.GetUtcNow());
+            return new StateChange<NotificationRecord, NotificationRecord>(marked, marked);
+        }, options.Value.MaxConcurrencyAttempts, cancellationToken);
+        // Null: the record stays Pending with our lease; after ClaimTimeout a redelivery sends again. Rare and logged.
+        return written?.Result
+            ?? throw new InvalidOperationException($"Could not mark the notification of order {claimed.OrderId} as sent after repeated ETag conflicts.");
     }
 
     private async Task ReleaseClaimAsync(NotificationRecord claimed, CancellationToken cancellationToken)
@@ -152,24 +172,19 @@ public sealed partial class OrderNotifier(
         }
     }
 
-    /// <summary>Lists the order in the recent index, publishes <c>notification.sent</c> and notes that it did.</summary>
-    private async Task AnnounceAsync(StatePass<NotificationRecord> pass, CancellationToken cancellationToken)
+    /// <summary>Lists the order in the recent index and publishes <c>notification.sent</c> under its stable id.</summary>
+    private async Task AnnounceAsync(NotificationRecord sent, CancellationToken cancellationToken)
     {
-        var record = pass.Value!;
-        recent.Enqueue(record.OrderId);
-        var sentAt = record.SentAt ?? record.CreatedAt;
+        recent.Enqueue(sent.OrderId);
         await publisher.PublishAsync(options.Value.PubsubName, Topics.Of(EventTypes.NotificationSent),
-            new NotificationSent(record.OrderId, record.CustomerId, record.Kind, record.Channel, sentAt),
-            EventTypes.NotificationSent, AnnouncementId(record.OrderId), cancellationToken);
-        LogAnnounced(logger, record.OrderId, record.Kind, record.Channel);
-
-        // Losing this race only means a later duplicate publishes again, with the same CloudEvent id.
-        await pass.TryWriteAsync(record with { Announced = true }, cancellationToken);
+            new NotificationSent(sent.OrderId, sent.CustomerId, sent.Kind, sent.Channel, sent.SentAt ?? sent.CreatedAt),
+            EventTypes.NotificationSent, AnnouncementId(sent.OrderId), cancellationToken);
+        LogAnnounced(logger, sent.OrderId, sent.Kind, sent.Channel);
     }
 
     private static string NewClaimToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Order {OrderId} was already notified; duplicate ignored")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Order {OrderId} was already notified; announcing it again")]
     private static partial void LogDuplicate(ILogger logger, string orderId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Another delivery is notifying order {OrderId} (claimed until {ClaimedUntil}); asking for redelivery")]
@@ -184,7 +199,7 @@ public sealed partial class OrderNotifier(
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not release the notification claim of order {OrderId}; it expires on its own")]
     private static partial void LogReleaseFailed(ILogger logger, string orderId, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Published notification.sent for order {OrderId} ({Kind}, channel {Channel})")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Published notification.sent for order {OrderId} ({Kind}, channel {Channel})")]
     private static partial void LogAnnounced(ILogger logger, string orderId, NotificationKind kind, string channel);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Order {OrderId} already has a {RecordedKind} notification; ignoring {IncomingKind}")]

@@ -7,13 +7,18 @@ namespace DaprOrders.Payment.Payments;
 
 /// <summary>
 /// Charges and refunds, exactly once per order. Two mechanisms cooperate: the gateway's idempotency key (the order id)
-/// means a repeated charge returns the first charge instead of charging again, and the payment record's ETag picks one
-/// winner among concurrent deliveries.
+/// means a repeated charge returns the first charge instead of charging again, and the payment record's ETag (or
+/// first-write, while there is none) picks one winner among concurrent deliveries.
 /// <list type="bullet">
-/// <item>Charge outcome: only the delivery that moves the record out of Charging publishes it; a later duplicate
-/// republishes the recorded outcome (the first delivery may have stopped between saving and publishing).</item>
+/// <item>Charge: read the record; only when there is none (or an earlier attempt failed) charge, then record the
+/// outcome over that read. The record is written once, after the charge: a cancellation's tombstone written meanwhile
+/// refuses it, and the next pass refunds the charge.</item>
+/// <item>Charge outcome: only the delivery whose write records it publishes it; a later duplicate republishes the
+/// recorded outcome (the first delivery may have stopped between saving and publishing).</item>
 /// <item>Refund: refund, publish, then save; a crash before the save repeats the (idempotent) refund and the event, so
-/// the event goes out at least once; a plain duplicate cancellation finds Refunded and publishes nothing.</item>
+/// the event goes out at least once; a plain duplicate cancellation finds Refunded and publishes nothing. A
+/// cancellation that finds no record asks the gateway first, so a charge whose delivery stopped before recording it
+/// is refunded too.</item>
 /// </list>
 /// Every pass reads the record with its ETag and writes it back under <see cref="ETaggedStateStore{T}"/>'s rule; a lost
 /// race reads again.
@@ -44,15 +49,15 @@ public sealed partial class PaymentProcessor(
     /// <summary>One pass of payment.requested; null to read the record again.</summary>
     private async Task<TopicStatus?> ChargeAsync(StatePass<PaymentRecord> pass, PaymentRequested request, CancellationToken cancellationToken)
     {
-        if (pass.Value is not { } record)
+        switch (pass.Value?.Status)
         {
-            await pass.TryWriteAsync(PaymentRecord.StartCharging(request, Now), cancellationToken);
-            return null; // read it back for its ETag
-        }
-
-        switch (record.Status)
-        {
-            case PaymentStatus.Charging:
+            case null or PaymentStatus.Charging:
+                // No record yet (the usual case) or an earlier attempt that failed: charge, then record the outcome over
+                // what this pass read. The read is what keeps a tombstone from being charged: it was not there. A
+                // tombstone or an outcome written while the charge was in flight refuses the write, and the next pass
+                // sees it (a tombstone then refunds the charge). The gateway's idempotency key makes every repeat of the
+                // charge return the first one.
+                var record = pass.Value ?? PaymentRecord.StartCharging(request, Now);
                 ChargeResult result;
                 try
                 {
@@ -84,19 +89,21 @@ public sealed partial class PaymentProcessor(
                 return TopicStatus.Success;
 
             case PaymentStatus.Charged or PaymentStatus.Declined:
+                // Announced again unless this delivery just lost the race to the delivery that recorded it (which
+                // publishes): the first delivery may have stopped between recording and publishing.
                 if (!pass.AfterLostRace)
                 {
-                    await PublishOutcomeAsync(record, cancellationToken);
+                    await PublishOutcomeAsync(pass.Value!, cancellationToken);
                 }
 
                 return TopicStatus.Success;
 
             case PaymentStatus.CancelledBeforeCharge:
                 // Never charge after a cancellation; but a charge that raced the cancellation must be given back.
-                return await RefundStrayChargeAsync(pass, cancellationToken) is null ? null : TopicStatus.Success;
+                return await RefundStrayChargeAsync(pass, pass.Value!, cancellationToken) is null ? null : TopicStatus.Success;
 
             default:
-                LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
+                LogNothingToDo(logger, request.OrderId, "payment.requested", pass.Value!.Status);
                 return TopicStatus.Success;
         }
     }
@@ -112,7 +119,19 @@ public sealed partial class PaymentProcessor(
     {
         if (pass.Value is not { } record)
         {
-            if (!await pass.TryWriteAsync(PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now), cancellationToken))
+            // No record: nothing recorded a charge, but one may have landed unrecorded (its delivery stopped after the
+            // gateway answered): refund it. Otherwise write the tombstone; a charge still in flight finds it when it
+            // tries to record itself, and refunds itself.
+            var tombstone = PaymentRecord.Tombstone(cancellation.OrderId, cancellation.CustomerId, Now);
+            switch (await RefundStrayChargeAsync(pass, tombstone, cancellationToken))
+            {
+                case null:
+                    return null;
+                case true:
+                    return TopicStatus.Success;
+            }
+
+            if (!await pass.TryWriteAsync(tombstone, cancellationToken))
             {
                 return null;
             }
@@ -201,16 +220,16 @@ public sealed partial class PaymentProcessor(
     }
 
     /// <summary>
-    /// For a tombstoned order: refunds a charge the gateway holds anyway (a charge that raced the cancellation, possibly
-    /// from a delivery that crashed afterwards). Null when the record changed meanwhile (look again); true when a refund
-    /// was recorded; false when there was nothing to give back.
+    /// For a cancelled order (<paramref name="record"/>: the tombstone, read or about to be written): refunds a charge
+    /// the gateway holds anyway (a charge that raced the cancellation, possibly from a delivery that stopped
+    /// afterwards) and records it over what <paramref name="pass"/> read. Null when the record changed meanwhile (look
+    /// again); true when a refund was recorded; false when there was nothing to give back.
     /// </summary>
-    private async Task<bool?> RefundStrayChargeAsync(StatePass<PaymentRecord> pass, CancellationToken cancellationToken)
+    private async Task<bool?> RefundStrayChargeAsync(StatePass<PaymentRecord> pass, PaymentRecord record, CancellationToken cancellationToken)
     {
-        var record = pass.Value!;
         if (await gateway.FindChargeAsync(record.OrderId, cancellationToken) is not ChargeApproved stray)
         {
-            LogNothingToDo(logger, record.OrderId, "payment.requested", record.Status);
+            LogNothingToDo(logger, record.OrderId, pass.Value is null ? "order.cancelled" : "payment.requested", record.Status);
             return false;
         }
 

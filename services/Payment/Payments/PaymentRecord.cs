@@ -24,12 +24,13 @@ public sealed record PaymentHistoryEntry(PaymentStatus Status, DateTimeOffset At
 /// <summary>
 /// The per-order payment record in <c>statestore</c> (key <c>payment-{orderId}</c>), created first-write and then
 /// replaced with its ETag. The transitions below are the whole state machine; the processor only decides which to
-/// attempt and lets the ETag pick one winner among concurrent deliveries.
+/// attempt and lets the ETag pick one winner among concurrent deliveries. A charge is recorded once, after the gateway
+/// answered: <c>Charging</c> is written only when an attempt failed transiently (bookkeeping of the attempts).
 /// <code>
-/// (none) ─requested→ Charging ─approved→ Charged ─cancelled→ Refunded
+/// (none) ─requested→ [Charging] ─approved→ Charged ─cancelled→ Refunded
 ///    │                  │  └──declined→ Declined
 ///    │                  └─cancelled (no charge at gateway)→ CancelledBeforeCharge ─(a charge landed anyway)→ Refunded
-///    └─cancelled→ CancelledBeforeCharge
+///    └─cancelled→ CancelledBeforeCharge (or Refunded, when the gateway holds a charge nothing recorded)
 /// </code>
 /// </summary>
 public sealed record PaymentRecord(
@@ -119,12 +120,17 @@ public sealed record PaymentRecord(
             throw InvalidMove(PaymentStatus.Refunded);
         }
 
+        // A charge that landed without being recorded enters the history when it is found, so that the history tells
+        // every charge that happened and its refund.
+        IReadOnlyList<PaymentHistoryEntry> found = Status == PaymentStatus.Charged
+            ? []
+            : [new PaymentHistoryEntry(PaymentStatus.Charged, now, paymentId + " (found at the gateway)")];
         return this with
         {
             Status = PaymentStatus.Refunded,
             PaymentId = paymentId,
             Amount = amount,
-            History = [.. History, new PaymentHistoryEntry(PaymentStatus.Refunded, now, paymentId)],
+            History = [.. History, .. found, new PaymentHistoryEntry(PaymentStatus.Refunded, now, paymentId)],
         };
     }
 

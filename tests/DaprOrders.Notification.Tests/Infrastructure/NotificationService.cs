@@ -7,13 +7,16 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Notification.Tests.Infrastructure;
 
-/// <summary>The Notification service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), on a virtual clock, recording <c>notification-sent</c>.</summary>
+/// <summary>
+/// The Notification service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), on a virtual clock, recording
+/// <c>notification-sent</c>; with <see cref="SidecarFaults"/> given, its sidecar calls go through them.
+/// </summary>
 internal static class NotificationService
 {
     public const string StateStore = "statestore";
 
     public static async Task<(ServiceOnEmulator<Program> Bed, FakeTimeProvider Clock)> StartAsync(
-        INotificationChannel? channel = null, IReadOnlyDictionary<string, string?>? settings = null)
+        INotificationChannel? channel = null, IReadOnlyDictionary<string, string?>? settings = null, SidecarFaults? faults = null)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var bed = await ServiceOnEmulator<Program>.StartAsync("notification", options =>
@@ -27,6 +30,7 @@ internal static class NotificationService
             options.ConfigureServices = services =>
             {
                 services.AddSingleton<TimeProvider>(clock);
+                faults?.AddDaprClient(services);
                 if (channel is not null)
                 {
                     services.AddScoped(_ => channel);

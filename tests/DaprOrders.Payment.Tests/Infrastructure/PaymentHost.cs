@@ -13,18 +13,23 @@ public sealed record PublishedEvent(string Topic, string Type, string Id, JsonEl
 /// <summary>
 /// The Payment service on the emulator (<see cref="ServiceOnEmulator{TProgram}"/>), recording what it publishes on
 /// <c>payments</c>. <see cref="CrashAfterCharging"/> and <see cref="CrashAfterRefunding"/> stop a delivery right after
-/// the gateway did its work, before the service could record it, as a process crash would.
+/// the gateway did its work, before the service could record it, as a process crash would. <see cref="HoldNextCharge"/>
+/// keeps a charge in flight after it landed at the gateway. <see cref="Faults"/> sees (and can fail) every call the
+/// service makes to its sidecar.
 /// </summary>
 public sealed class PaymentHost : IAsyncDisposable
 {
     private readonly ServiceOnEmulator<Program> _bed;
     private readonly CrashingGateway _gateway;
 
-    private PaymentHost(ServiceOnEmulator<Program> bed, CrashingGateway gateway)
+    private PaymentHost(ServiceOnEmulator<Program> bed, CrashingGateway gateway, SidecarFaults faults)
     {
         _bed = bed;
         _gateway = gateway;
+        Faults = faults;
     }
+
+    public SidecarFaults Faults { get; }
 
     public HttpClient Client => _bed.Client;
 
@@ -36,9 +41,22 @@ public sealed class PaymentHost : IAsyncDisposable
     /// <summary>How many of the next refunds crash the delivery afterwards.</summary>
     public int CrashAfterRefunding { get => _gateway.CrashesAfterRefund; set => _gateway.CrashesAfterRefund = value; }
 
+    /// <summary>
+    /// Holds the next charge in flight: before it reaches the gateway, or after it landed there
+    /// (<paramref name="afterLanding"/>) and before the service sees the answer. The result completes when the charge
+    /// is held; it goes on when <paramref name="release"/> completes.
+    /// </summary>
+    public Task HoldNextCharge(Task release, bool afterLanding)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _gateway.HoldNext(new ChargeHold(held, release, afterLanding));
+        return held.Task;
+    }
+
     public static async Task<PaymentHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var gateway = new CrashingGateway();
+        var faults = new SidecarFaults();
         var bed = await ServiceOnEmulator<Program>.StartAsync("payment", options =>
         {
             options.RecordedTopics.AddRange(EventCatalog.TopicsPublishedBy(AppIds.Payment));
@@ -47,13 +65,17 @@ public sealed class PaymentHost : IAsyncDisposable
                 options.Settings[key] = value;
             }
 
-            options.ConfigureServices = services => services.AddSingleton<IPaymentGateway>(sp =>
+            options.ConfigureServices = services =>
             {
-                gateway.Inner = sp.GetRequiredService<SimulatedPaymentGateway>();
-                return gateway;
-            });
+                faults.AddDaprClient(services);
+                services.AddSingleton<IPaymentGateway>(sp =>
+                {
+                    gateway.Inner = sp.GetRequiredService<SimulatedPaymentGateway>();
+                    return gateway;
+                });
+            };
         });
-        return new PaymentHost(bed, gateway);
+        return new PaymentHost(bed, gateway, faults);
     }
 
     /// <summary>Everything published on <c>payments</c> so far, once the broker delivered what is queued.</summary>
@@ -110,6 +132,8 @@ public sealed class PaymentHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _bed.DisposeAsync();
 
+    private sealed record ChargeHold(TaskCompletionSource Held, Task Release, bool AfterLanding);
+
     /// <summary>The simulated gateway, which can crash the delivery right after a charge or refund went through.</summary>
     private sealed class CrashingGateway : IPaymentGateway
     {
@@ -119,9 +143,26 @@ public sealed class PaymentHost : IAsyncDisposable
 
         public int CrashesAfterRefund { get; set; }
 
+        private ChargeHold? _hold;
+
+        public void HoldNext(ChargeHold hold) => Volatile.Write(ref _hold, hold);
+
         public async Task<ChargeResult> ChargeAsync(string idempotencyKey, string customerId, Money amount, CancellationToken cancellationToken)
         {
+            var hold = Interlocked.Exchange(ref _hold, null);
+            if (hold is { AfterLanding: false })
+            {
+                hold.Held.SetResult();
+                await hold.Release.WaitAsync(cancellationToken);
+            }
+
             var result = await Inner.ChargeAsync(idempotencyKey, customerId, amount, cancellationToken);
+            if (hold is { AfterLanding: true })
+            {
+                hold.Held.SetResult();
+                await hold.Release.WaitAsync(cancellationToken);
+            }
+
             if (result is ChargeApproved && CrashesAfterCharge > 0)
             {
                 CrashesAfterCharge--;
