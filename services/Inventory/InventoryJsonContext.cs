@@ -14,7 +14,6 @@ namespace DaprOrders.Inventory;
 [JsonSerializable(typeof(StockReservationRequest))]
 [JsonSerializable(typeof(StockReservationResult))]
 [JsonSerializable(typeof(StockReleaseResult))]
-[JsonSerializable(typeof(StockCommitResult))]
 [JsonSerializable(typeof(StockSnapshot))]
 [JsonSerializable(typeof(StockReservationRecord))]
 [JsonSerializable(typeof(SkuIndex))]

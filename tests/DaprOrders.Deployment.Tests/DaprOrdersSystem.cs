@@ -39,7 +39,7 @@ internal static class DaprOrdersSystem
         {
             ["order-created"] = ("ordering", ["inventory", "audit"]),
             ["payment-requested"] = ("ordering", ["payment", "audit"]),
-            ["order-completed"] = ("ordering", ["inventory", "notification", "audit", "loyalty"]),
+            ["order-completed"] = ("ordering", ["notification", "audit", "loyalty"]),
             ["order-cancelled"] = ("ordering", ["inventory", "payment", "notification", "audit"]),
             ["stock-reserved"] = ("inventory", ["ordering", "audit"]),
             ["stock-rejected"] = ("inventory", ["ordering", "audit"]),

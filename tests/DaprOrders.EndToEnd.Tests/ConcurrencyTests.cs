@@ -42,8 +42,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var report = await run.RunAsync(submissions, new OrderRunOptions { Concurrency = 32, TerminalTimeout = TimeSpan.FromSeconds(90) });
         output.WriteLine($"{orders} orders terminal after {report.Elapsed.TotalSeconds:0.0} s: {string.Join(", ", report.Outcomes)}");
 
-        // Inventory commits the fifty reservations when it hears order.completed.
-        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s == new StockLevel(sku, 0, 0, units), "all fifty units committed");
+        // The fifty completed orders hold the fifty units; every out-of-stock order holds none.
+        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s == new StockLevel(sku, 0, units, 0), "all fifty units reserved");
         await stopWatching.CancelAsync();
         await watcher;
 

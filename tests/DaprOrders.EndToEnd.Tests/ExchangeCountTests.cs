@@ -22,13 +22,12 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         audit call state get grpc 1
         audit call state save grpc 7
         audit delivery pubsub event http 6
-        inventory call actors invoke http 2
-        inventory call actors state-transaction http 2
+        inventory call actors invoke http 1
+        inventory call actors state-transaction http 1
         inventory call publish event grpc 1
-        inventory call state get grpc 2
-        inventory call state save grpc 2
-        inventory delivery actors method http 2
-        inventory delivery pubsub event http 2
+        inventory call state save grpc 1
+        inventory delivery actors method http 1
+        inventory delivery pubsub event http 1
         notification call publish event grpc 1
         notification call state get grpc 1
         notification call state save grpc 1
@@ -45,7 +44,7 @@ public sealed class ExchangeCountTests(ITestOutputHelper output)
         payment call state get grpc 1
         payment call state save grpc 1
         payment delivery pubsub event http 1
-        TOTAL 56
+        TOTAL 49
         """;
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         Assert.Equal(1, system.CountPublished(orderId, EventTypes.PaymentSucceeded));
         Assert.Equal(1, await system.CountChargesAsync(orderId));
         Assert.Equal(1, await system.CountApprovedChargesAsync());
-        Assert.Equal(new StockLevel(sku, 4, 0, 1), await system.GetStockAsync(sku));
+        Assert.Equal(new StockLevel(sku, 4, 1, 0), await system.GetStockAsync(sku));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         await system.ReplayDeadLetterAsync(deadLetter);
 
         Assert.Equal("Completed", (await system.WaitForTerminalAsync(orderId)).Status);
-        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s == new StockLevel(sku, 3, 0, 2), "stock committed after the replay");
+        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s == new StockLevel(sku, 3, 2, 0), "stock reserved after the replay");
         Assert.Equal(1, await system.CountChargesAsync(orderId));
         Assert.Equal(1, await system.CountApprovedChargesAsync());
     }
@@ -99,7 +99,7 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
         Assert.Equal(1, await system.CountChargesAsync(orderId));
         Assert.Equal(1, await system.CountApprovedChargesAsync());
         Assert.Single(await system.GetNotificationsAsync(orderId));
-        Assert.Equal(new StockLevel(sku, 3, 0, 2), await system.GetStockAsync(sku));
+        Assert.Equal(new StockLevel(sku, 3, 2, 0), await system.GetStockAsync(sku));
         var history = (await system.GetOrderDocumentAsync(orderId))["history"]!.AsArray().Select(h => h!["status"]!.GetValue<string>()).ToList();
         Assert.Equal(history.Distinct(), history);
 

@@ -17,8 +17,9 @@ public sealed class SagaOutcomeTests(ITestOutputHelper output)
 
         var order = await system.WaitForTerminalAsync(orderId);
         Assert.Equal("Completed", order.Status);
-        // Inventory commits on order.completed: the two units leave for good.
-        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s is { Available: 8, Reserved: 0, Committed: 2 }, "stock committed");
+        // A reservation is final unless the order is cancelled: the two units stay reserved (until the hold retention
+        // makes them committed); Inventory does not act on order.completed.
+        await Eventually.UntilAsync(() => system.GetStockAsync(sku), s => s is { Available: 8, Reserved: 2, Committed: 0 }, "stock reserved");
         await Eventually.UntilAsync(() => system.GetNotificationsAsync(orderId), n => n.Count == 1, "one notification");
         var timeline = await Eventually.UntilAsync(
             () => system.GetAuditTimelineTypesAsync(orderId),
@@ -37,7 +38,7 @@ public sealed class SagaOutcomeTests(ITestOutputHelper output)
         Assert.Equal(1, await system.CountChargesAsync(orderId));
         Assert.Equal(1, await system.CountApprovedChargesAsync());
         Assert.Single(await system.GetNotificationsAsync(orderId));
-        Assert.Equal(new StockLevel(sku, 8, 0, 2), await system.GetStockAsync(sku));
+        Assert.Equal(new StockLevel(sku, 8, 2, 0), await system.GetStockAsync(sku));
         var document = await system.GetOrderDocumentAsync(orderId);
         Assert.Equal(
             ["AwaitingPayment", "Completed"],

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Inventory.Tests;
 
@@ -16,6 +17,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
 {
     private const string SaveState = "/dapr.proto.runtime.v1.Dapr/SaveState";
     private const string PublishEvent = "/dapr.proto.runtime.v1.Dapr/PublishEvent";
+    private static readonly string ReserveMethod = $"/method/{nameof(IStockActor.ReserveAsync)}";
 
     private InventoryHost _host = null!;
 
@@ -207,19 +209,34 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Completing_an_order_commits_its_stock_for_good()
+    public async Task A_failed_reserve_after_the_claim_converges_on_redelivery()
     {
         await _host.SetStockAsync("sku-1", 10);
-        await _host.OrderCreatedAsync("o1", ("sku-1", 4));
+        var failures = 1;
+        _host.Faults.FailWhen = call => call.Path.EndsWith(ReserveMethod, StringComparison.Ordinal) && Interlocked.Decrement(ref failures) >= 0;
 
-        Assert.Equal("SUCCESS", await _host.OrderCompletedAsync("o1"));
-        Assert.Equal("SUCCESS", await _host.OrderCompletedAsync("o1"));
+        Assert.Equal("500", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
+        Assert.Equal("Claimed", (await _host.StateAsync("reservation-o1"))!.Value.GetProperty("status").GetString());
+        Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
+
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
+        Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_cancellation_of_a_claimed_order_that_never_reached_the_stock_blocks_its_late_reserve()
+    {
+        await _host.SetStockAsync("sku-1", 10);
+        _host.Faults.FailWhen = call => call.Path.EndsWith(ReserveMethod, StringComparison.Ordinal);
+        Assert.Equal("500", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
+        _host.Faults.FailWhen = _ => false;
+
         Assert.Equal("SUCCESS", await _host.OrderCancelledAsync("o1"));
+        Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
 
-        var stock = await _host.GetStockAsync("sku-1");
-        Assert.Equal((6, 0, 4), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32(),
-            stock.GetProperty("committed").GetInt32()));
-        Assert.Empty(await _host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
+        Assert.Empty(await _host.PublishedAsync());
+        Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
+        Assert.Equal("Released", (await _host.StateAsync("reservation-o1"))!.Value.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -241,7 +258,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_crash_after_reserving_but_before_recording_converges_on_redelivery()
+    public async Task A_failed_claim_reserves_nothing_and_converges_on_redelivery()
     {
         await _host.SetStockAsync("sku-1", 10);
         var failures = 1;
@@ -249,6 +266,7 @@ public sealed class InventoryServiceTests : IAsyncLifetime
             && Interlocked.Decrement(ref failures) >= 0;
 
         Assert.Equal("500", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
+        Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
 
         Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"));
@@ -284,12 +302,35 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         var stock = await _host.GetStockAsync("hot");
         Assert.Equal((0, 50), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32()));
 
-        var completions = await Task.WhenAll((await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1"))
-            .Select(e => _host.OrderCompletedAsync(e.Data.GetProperty("orderId").GetString()!)));
-        Assert.All(completions, s => Assert.Equal("SUCCESS", s));
+        // Cancelling ten of them (twice each, concurrently) gives back exactly ten units.
+        var cancelled = (await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1")).Take(10)
+            .Select(e => e.Data.GetProperty("orderId").GetString()!).ToList();
+        var cancellations = await Task.WhenAll(cancelled.Concat(cancelled).Select(_host.OrderCancelledAsync));
+        Assert.All(cancellations, s => Assert.Equal("SUCCESS", s));
         stock = await _host.GetStockAsync("hot");
-        Assert.Equal((0, 0, 50), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32(),
+        Assert.Equal((10, 40, 0), (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32(),
             stock.GetProperty("committed").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Concurrent_orders_across_skus_are_all_or_nothing_and_never_oversell()
+    {
+        await _host.SetStockAsync("a", 10);
+        await _host.SetStockAsync("b", 5);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => i % 3 == 0
+            ? _host.OrderCreatedAsync($"o{i}", ("b", 1), ("a", 1))
+            : _host.OrderCreatedAsync($"o{i}", ("a", 1), ("b", 1))));
+
+        Assert.All(statuses, s => Assert.Equal("SUCCESS", s));
+        var reserved = await _host.PublishedOfTypeAsync("daprorders.stock.reserved.v1");
+        Assert.Equal(5, reserved.Count);
+        Assert.Equal(25, (await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1")).Count);
+        // Every rejected order gave back what it held on the other SKU: each SKU holds exactly the reserved orders' units.
+        var a = await _host.GetStockAsync("a");
+        var b = await _host.GetStockAsync("b");
+        Assert.Equal((5, 5), (a.GetProperty("available").GetInt32(), a.GetProperty("reserved").GetInt32()));
+        Assert.Equal((0, 5), (b.GetProperty("available").GetInt32(), b.GetProperty("reserved").GetInt32()));
     }
 
     [Fact]
@@ -337,14 +378,13 @@ public sealed class InventoryServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Subscribes_only_to_the_topics_of_the_types_it_handles_one_rule_each()
+    public async Task Subscribes_only_to_the_topics_of_the_types_it_handles_one_rule_each_and_not_to_completions()
     {
         var subscriptions = TypedSubscriptions.Read(await _host.GetSidecarFacingAsync("/dapr/subscribe"));
 
         Assert.Equal(new Dictionary<string, (string, string)>
         {
             ["order-created"] = (TypedSubscriptions.Match("daprorders.order.created.v1"), "events/orders/created"),
-            ["order-completed"] = (TypedSubscriptions.Match("daprorders.order.completed.v1"), "events/orders/completed"),
             ["order-cancelled"] = (TypedSubscriptions.Match("daprorders.order.cancelled.v1"), "events/orders/cancelled"),
         }, subscriptions);
     }
@@ -467,4 +507,49 @@ public sealed class InventoryMetricsTests
         Assert.Contains((DaprOrders.Inventory.Telemetry.InventoryMetrics.Available, 7, "sku-m"), measurements);
         Assert.Contains((DaprOrders.Inventory.Telemetry.InventoryMetrics.Reserved, 3, "sku-m"), measurements);
     }
+}
+
+/// <summary>A reservation is final unless cancelled; the Stock actors forget each order after the hold retention.</summary>
+public sealed class HoldRetentionTests
+{
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(2);
+
+    [Fact]
+    public async Task After_the_hold_retention_a_reservation_is_committed_and_late_events_change_nothing()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        await using var host = await InventoryHost.StartAsync(
+            new Dictionary<string, string?> { ["Inventory:HoldRetention"] = Retention.ToString() }, clock);
+        await host.SetStockAsync("sku-1", 10);
+        await host.OrderCreatedAsync("o1", ("sku-1", 4));
+        Assert.Equal((6, 4, 0), Levels(await host.GetStockAsync("sku-1")));
+
+        clock.Advance(Retention);
+
+        Assert.Equal((6, 0, 4), Levels(await host.GetStockAsync("sku-1")));
+        // A redelivery this late never reserves again, and a cancellation this late finds the units committed.
+        Assert.Equal("SUCCESS", await host.OrderCreatedAsync("o1", ("sku-1", 4)));
+        Assert.Equal("SUCCESS", await host.OrderCancelledAsync("o1"));
+        Assert.Equal((6, 0, 4), Levels(await host.GetStockAsync("sku-1")));
+        Assert.Single(await host.PublishedAsync());
+    }
+
+    [Fact]
+    public async Task Within_the_hold_retention_a_cancellation_still_gives_the_units_back()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        await using var host = await InventoryHost.StartAsync(
+            new Dictionary<string, string?> { ["Inventory:HoldRetention"] = Retention.ToString() }, clock);
+        await host.SetStockAsync("sku-1", 10);
+        await host.OrderCreatedAsync("o1", ("sku-1", 4));
+
+        clock.Advance(Retention - InventoryOptions.ClockSkewAllowance - TimeSpan.FromSeconds(1));
+
+        Assert.Equal("SUCCESS", await host.OrderCancelledAsync("o1"));
+        Assert.Equal((10, 0, 0), Levels(await host.GetStockAsync("sku-1")));
+        Assert.Single(await host.PublishedOfTypeAsync("daprorders.stock.released.v1"));
+    }
+
+    private static (int Available, int Reserved, int Committed) Levels(JsonElement stock) =>
+        (stock.GetProperty("available").GetInt32(), stock.GetProperty("reserved").GetInt32(), stock.GetProperty("committed").GetInt32());
 }

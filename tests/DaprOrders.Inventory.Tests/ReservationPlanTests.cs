@@ -35,7 +35,7 @@ public sealed class ReservationPlanTests
 
         var decision = plan.Decide([Result("a", ReserveOutcome.Reserved, 1, 9), Result("b", ReserveOutcome.Reserved, 2, 8)]);
 
-        Assert.True(decision.Reserved);
+        Assert.Equal(ReservationOutcome.Reserved, decision.Outcome);
         Assert.Equal(plan.Lines, decision.Lines);
         Assert.Empty(decision.Shortages);
     }
@@ -47,26 +47,25 @@ public sealed class ReservationPlanTests
 
         var decision = plan.Decide([Result("a", ReserveOutcome.Reserved, 1, 9), Result("b", ReserveOutcome.Insufficient, 5, 2)]);
 
-        Assert.False(decision.Reserved);
+        Assert.Equal(ReservationOutcome.Rejected, decision.Outcome);
         Assert.Equal([new StockShortage("b", 5, 2)], decision.Shortages);
     }
 
     [Fact]
-    public void A_line_already_released_for_the_order_counts_as_not_held()
+    public void A_line_already_released_for_the_order_means_it_was_cancelled_not_short()
     {
-        var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1)]);
+        var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1), new OrderLine("b", 1, 1)]);
 
-        var decision = plan.Decide([Result("a", ReserveOutcome.Released, 1, 4)]);
+        var decision = plan.Decide([Result("a", ReserveOutcome.Reserved, 1, 4), Result("b", ReserveOutcome.Released, 1, 4)]);
 
-        Assert.False(decision.Reserved);
-        Assert.Equal([new StockShortage("a", 1, 4)], decision.Shortages);
+        Assert.Equal(ReservationOutcome.Cancelled, decision.Outcome);
+        Assert.Empty(decision.Shortages);
     }
 
     [Fact]
     public void Only_a_line_that_is_not_held_stops_the_plan()
     {
         Assert.False(ReservationPlan.StopsPlan(Result("a", ReserveOutcome.Reserved, 1, 0)));
-        Assert.False(ReservationPlan.StopsPlan(Result("a", ReserveOutcome.Committed, 1, 0)));
         Assert.True(ReservationPlan.StopsPlan(Result("a", ReserveOutcome.Insufficient, 1, 0)));
         Assert.True(ReservationPlan.StopsPlan(Result("a", ReserveOutcome.Released, 1, 0)));
     }
@@ -80,29 +79,28 @@ public sealed class StockReservationRecordTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Only_a_reserved_record_can_be_released_or_committed()
+    public void Only_a_claim_can_be_rejected_or_released()
     {
         var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1)]);
-        var reserved = StockReservationRecord.Decided(plan, ReservationDecision.Reserve(plan.Lines), T0);
-        var rejected = StockReservationRecord.Decided(plan, ReservationDecision.Reject([new StockShortage("a", 1, 0)]), T0);
+        var claim = StockReservationRecord.Claim(plan, T0);
+        var rejected = claim.Reject([new StockShortage("a", 1, 0)], T0);
         var tombstone = StockReservationRecord.Tombstone("o1", T0);
 
-        Assert.Equal(ReservationStatus.Released, reserved.MoveTo(ReservationStatus.Released, T0.AddSeconds(1)).Status);
-        Assert.Equal(ReservationStatus.Committed, reserved.MoveTo(ReservationStatus.Committed, T0.AddSeconds(1)).Status);
+        Assert.Equal(ReservationStatus.Released, claim.MoveTo(ReservationStatus.Released, T0.AddSeconds(1)).Status);
+        Assert.Equal(ReservationStatus.Rejected, rejected.Status);
         Assert.Throws<InvalidOperationException>(() => rejected.MoveTo(ReservationStatus.Released, T0));
-        Assert.Throws<InvalidOperationException>(() => tombstone.MoveTo(ReservationStatus.Committed, T0));
-        Assert.Throws<InvalidOperationException>(() => reserved.MoveTo(ReservationStatus.Committed, T0)
-            .MoveTo(ReservationStatus.Released, T0));
+        Assert.Throws<InvalidOperationException>(() => tombstone.MoveTo(ReservationStatus.Released, T0));
+        Assert.Throws<InvalidOperationException>(() => claim.MoveTo(ReservationStatus.Released, T0)
+            .MoveTo(ReservationStatus.Rejected, T0));
     }
 
     [Fact]
     public void The_time_of_a_status_is_kept_for_republishing()
     {
         var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1)]);
-        var record = StockReservationRecord.Decided(plan, ReservationDecision.Reserve(plan.Lines), T0)
-            .MoveTo(ReservationStatus.Released, T0.AddMinutes(1));
+        var record = StockReservationRecord.Claim(plan, T0).MoveTo(ReservationStatus.Released, T0.AddMinutes(1));
 
-        Assert.Equal(T0, record.EnteredAt(ReservationStatus.Reserved));
+        Assert.Equal(T0, record.EnteredAt(ReservationStatus.Claimed));
         Assert.Equal(T0.AddMinutes(1), record.EnteredAt(ReservationStatus.Released));
     }
 }
@@ -116,17 +114,17 @@ public sealed class HeldLinesTests
     {
         var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1), new OrderLine("b", 1, 1), new OrderLine("c", 1, 1)]);
 
-        var record = StockReservationRecord.Decided(plan, ReservationDecision.Reject([new StockShortage("b", 1, 0)]), T0);
+        var record = StockReservationRecord.Claim(plan, T0).Reject([new StockShortage("b", 1, 0)], T0);
 
         Assert.Equal([new StockLine("a", 1)], record.HeldLines());
     }
 
     [Fact]
-    public void A_reservation_held_every_line_and_a_tombstone_none()
+    public void A_claim_may_hold_every_line_and_a_tombstone_none()
     {
         var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1), new OrderLine("b", 2, 1)]);
 
-        Assert.Equal(plan.Lines, StockReservationRecord.Decided(plan, ReservationDecision.Reserve(plan.Lines), T0).HeldLines());
+        Assert.Equal(plan.Lines, StockReservationRecord.Claim(plan, T0).HeldLines());
         Assert.Empty(StockReservationRecord.Tombstone("o1", T0).HeldLines());
     }
 }

@@ -12,6 +12,9 @@ namespace DaprOrders.Inventory.Api;
 public sealed record SetStockRequest(int Available);
 
 /// <summary>Stock levels of one SKU as the public API shows them.</summary>
+/// <param name="Available">Units free to reserve.</param>
+/// <param name="Reserved">Units held by orders of the last hold retention (<c>Inventory:HoldRetention</c>): a cancellation gives them back.</param>
+/// <param name="Committed">Units of older reservations: final (Inventory is not told when an order completes).</param>
 public sealed record StockLevelView(string Sku, int Available, int Reserved, int Committed)
 {
     public static StockLevelView From(StockSnapshot snapshot)

@@ -45,12 +45,18 @@ public sealed class ReservationPlan
     }
 
     /// <summary>
-    /// Decides from the answers so far (in plan order; the coordinator stops at the first line not held):
-    /// every line held ⇒ reserved; otherwise rejected with the shortages of the lines not held.
+    /// Decides from the answers so far (in plan order; the coordinator stops at the first line not held): every line
+    /// held ⇒ reserved; a line already released for the order ⇒ cancelled (its cancellation got there first); otherwise
+    /// rejected with the shortages of the lines not held.
     /// </summary>
     public ReservationDecision Decide(IReadOnlyList<StockReservationResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
+        if (results.Any(r => r.Outcome == ReserveOutcome.Released))
+        {
+            return ReservationDecision.Cancel();
+        }
+
         var shortages = results.Where(r => !r.IsHeld)
             .Select(r => new StockShortage(r.Sku, r.Quantity, r.Available))
             .ToList();
@@ -75,10 +81,24 @@ public sealed class ReservationPlan
     }
 }
 
-/// <summary>The coordinator's verdict: reserved (all lines held) or rejected (with the shortages to report).</summary>
-public sealed record ReservationDecision(bool Reserved, IReadOnlyList<StockLine> Lines, IReadOnlyList<StockShortage> Shortages)
+public enum ReservationOutcome
 {
-    public static ReservationDecision Reserve(IReadOnlyList<StockLine> lines) => new(true, lines, []);
+    /// <summary>Every line is held.</summary>
+    Reserved,
 
-    public static ReservationDecision Reject(IReadOnlyList<StockShortage> shortages) => new(false, [], shortages);
+    /// <summary>A line was short.</summary>
+    Rejected,
+
+    /// <summary>A line was already released for the order: it was cancelled while this delivery reserved.</summary>
+    Cancelled,
+}
+
+/// <summary>The coordinator's verdict from the Stock actors' answers.</summary>
+public sealed record ReservationDecision(ReservationOutcome Outcome, IReadOnlyList<StockLine> Lines, IReadOnlyList<StockShortage> Shortages)
+{
+    public static ReservationDecision Reserve(IReadOnlyList<StockLine> lines) => new(ReservationOutcome.Reserved, lines, []);
+
+    public static ReservationDecision Reject(IReadOnlyList<StockShortage> shortages) => new(ReservationOutcome.Rejected, [], shortages);
+
+    public static ReservationDecision Cancel() => new(ReservationOutcome.Cancelled, [], []);
 }

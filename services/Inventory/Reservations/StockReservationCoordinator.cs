@@ -2,20 +2,24 @@ using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.BuildingBlocks.State;
 using DaprOrders.Contracts;
 using DaprOrders.Inventory.Stock;
+using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Inventory.Reservations;
 
 /// <summary>
-/// Order-level, all-or-nothing reservation across Stock actors. Every step is safe to repeat: the Stock actors answer
-/// a repeated call for an order with their first answer, and the reservation record (written under the
-/// <see cref="ETaggedStateStore{T}"/> rule: first-write, then ETag) decides which delivery publishes. The decision is saved before anything is given back, so a crash at any point converges
-/// on redelivery to the same outcome.
+/// Order-level, all-or-nothing reservation across Stock actors. A reservation is final unless the order is cancelled,
+/// so Inventory does not act on <c>order.completed</c>. Every step is safe to repeat: the Stock actors answer a repeated
+/// call for an order with their first answer (within the hold retention), and the reservation record (written under
+/// the <see cref="ETaggedStateStore{T}"/> rule: first-write, then ETag) is claimed before any actor is asked, so a
+/// cancellation that came first (its tombstone) stops the order before it touches stock, and a cancellation that comes
+/// later finds the lines to give back. A crash at any point converges on redelivery to the same outcome.
 /// </summary>
 public sealed partial class StockReservationCoordinator(
     StockActors stock,
     ETaggedStateStore<StockReservationRecord> records,
     EventPublisher events,
     TimeProvider timeProvider,
+    IOptions<InventoryOptions> options,
     ILogger<StockReservationCoordinator> logger)
 {
     /// <summary>ETag conflicts tolerated per delivery before asking daprd to redeliver later.</summary>
@@ -34,7 +38,10 @@ public sealed partial class StockReservationCoordinator(
             return Unprocessable(order.OrderId, "order.created", ex.Message);
         }
 
-        return await SettleAsync(order.OrderId, "order.created", (pass, ct) => DecideAsync(pass, plan, ct), cancellationToken);
+        // The claim is written without reading first: a new order has no record, and a refused first-write (a
+        // duplicate's claim or a cancellation's tombstone) makes the next pass read it.
+        var absent = new StateVersion<StockReservationRecord>(StockReservationRecord.KeyFor(plan.OrderId), null, string.Empty);
+        return await SettleAsync(plan.OrderId, "order.created", (pass, ct) => ClaimAndReserveAsync(pass, plan, ct), cancellationToken, absent);
     }
 
     public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
@@ -43,25 +50,20 @@ public sealed partial class StockReservationCoordinator(
         return await SettleAsync(cancellation.OrderId, "order.cancelled", (pass, ct) => CancelAsync(pass, cancellation.OrderId, ct), cancellationToken);
     }
 
-    public async Task<TopicStatus> OnOrderCompletedAsync(OrderCompleted completion, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(completion);
-        return await SettleAsync(completion.OrderId, "order.completed", (pass, ct) => CommitAsync(pass, completion.OrderId, ct), cancellationToken);
-    }
-
     /// <summary>
     /// Runs <paramref name="pass"/> over the order's reservation record until it settles. An event without an order id
     /// can never be processed (DROP); too many lost races ask daprd to redeliver later.
     /// </summary>
     private async Task<TopicStatus> SettleAsync(string? orderId, string eventName,
-        Func<StatePass<StockReservationRecord>, CancellationToken, Task<TopicStatus?>> pass, CancellationToken cancellationToken)
+        Func<StatePass<StockReservationRecord>, CancellationToken, Task<TopicStatus?>> pass, CancellationToken cancellationToken,
+        StateVersion<StockReservationRecord>? known = null)
     {
         if (string.IsNullOrEmpty(orderId))
         {
             return Unprocessable(orderId, eventName, "no order id");
         }
 
-        if (await records.ChangeAsync(StockReservationRecord.KeyFor(orderId), pass, MaxConflicts, cancellationToken) is { } settled)
+        if (await records.ChangeAsync(StockReservationRecord.KeyFor(orderId), pass, MaxConflicts, cancellationToken, known) is { } settled)
         {
             return settled;
         }
@@ -71,30 +73,97 @@ public sealed partial class StockReservationCoordinator(
     }
 
     /// <summary>One pass of order.created; null to read the record again.</summary>
-    private async Task<TopicStatus?> DecideAsync(StatePass<StockReservationRecord> pass, ReservationPlan plan, CancellationToken cancellationToken)
+    private async Task<TopicStatus?> ClaimAndReserveAsync(StatePass<StockReservationRecord> pass, ReservationPlan plan, CancellationToken cancellationToken)
     {
-        if (pass.Value is { } existing)
+        if (pass.Value is not { } record)
         {
-            await ReplayCreatedAsync(existing, plan, publish: !pass.AfterLostRace, cancellationToken);
+            var claim = StockReservationRecord.Claim(plan, timeProvider.GetUtcNow());
+            if (!await pass.TryWriteAsync(claim, cancellationToken))
+            {
+                return null;
+            }
+
+            return await ReserveAsync(claim, plan, cancellationToken);
+        }
+
+        switch (record.Status)
+        {
+            case ReservationStatus.Claimed when ActorsMayHaveForgotten(record):
+                // A redelivery later than the hold retention: an actor that forgot the order would reserve it again,
+                // and the saga ended long ago (its deadline is minutes), so nothing is asked and nothing announced.
+                LogTooLate(logger, record.OrderId, "order.created");
+                return TopicStatus.Success;
+
+            case ReservationStatus.Claimed:
+                // A redelivery or a racing duplicate: the actors give their first answers, so this repeats the decision.
+                return await ReserveAsync(record, plan, cancellationToken);
+
+            case ReservationStatus.Rejected:
+                // Repeating the give-back covers a crash half-way through it; the rejection is announced again.
+                await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
+                await PublishRejectedAsync(record, cancellationToken);
+                return TopicStatus.Success;
+
+            default:
+                // Released, or the tombstone of a cancellation that came first: never reserve.
+                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
+                return TopicStatus.Success;
+        }
+    }
+
+    /// <summary>Asks the Stock actors for the claimed order and acts on their answers.</summary>
+    private async Task<TopicStatus?> ReserveAsync(StockReservationRecord claim, ReservationPlan plan, CancellationToken cancellationToken)
+    {
+        var decision = await DecideAsync(plan, cancellationToken);
+        switch (decision.Outcome)
+        {
+            case ReservationOutcome.Reserved:
+                await PublishReservedAsync(claim, cancellationToken);
+                LogReserved(logger, claim.OrderId);
+                return TopicStatus.Success;
+
+            case ReservationOutcome.Cancelled:
+                // The cancellation released the order on some SKU first; it gives back whatever this delivery held.
+                LogCancelledWhileReserving(logger, claim.OrderId);
+                return TopicStatus.Success;
+
+            default:
+                return await RejectAsync(claim, decision.Shortages, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Records the rejection (so every repeat announces the same shortages), gives back the lines held before the
+    /// shortage, then announces it. Rare, so it reads the record again for the ETag rather than carrying it.
+    /// </summary>
+    private async Task<TopicStatus?> RejectAsync(StockReservationRecord claim, IReadOnlyList<StockShortage> shortages, CancellationToken cancellationToken)
+    {
+        return await records.ChangeAsync<TopicStatus>(StockReservationRecord.KeyFor(claim.OrderId), async (pass, ct) =>
+        {
+            var record = pass.Value ?? claim;
+            if (record.Status == ReservationStatus.Claimed)
+            {
+                var rejected = record.Reject(shortages, timeProvider.GetUtcNow());
+                if (!await pass.TryWriteAsync(rejected, ct))
+                {
+                    return null;
+                }
+
+                record = rejected;
+            }
+
+            if (record.Status != ReservationStatus.Rejected)
+            {
+                // Released meanwhile: the cancellation gave back whatever this delivery held.
+                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
+                return TopicStatus.Success;
+            }
+
+            await ReleaseAsync(record.OrderId, record.HeldLines(), ct);
+            await PublishRejectedAsync(record, ct);
+            LogRejected(logger, record.OrderId);
             return TopicStatus.Success;
-        }
-
-        var decision = await ReserveAsync(plan, cancellationToken);
-        var record = StockReservationRecord.Decided(plan, decision, timeProvider.GetUtcNow());
-        if (!await pass.TryWriteAsync(record, cancellationToken))
-        {
-            // A duplicate delivery decided first (same answers from the actors) or a cancellation left a tombstone.
-            return null;
-        }
-
-        if (!decision.Reserved)
-        {
-            await ReleaseAsync(plan.OrderId, record.HeldLines(), cancellationToken);
-        }
-
-        await PublishDecisionAsync(record, cancellationToken);
-        LogDecided(logger, plan.OrderId, record.Status);
-        return TopicStatus.Success;
+        }, MaxConflicts, cancellationToken);
     }
 
     /// <summary>One pass of order.cancelled; null to read the record again.</summary>
@@ -113,19 +182,28 @@ public sealed partial class StockReservationCoordinator(
 
         switch (record.Status)
         {
-            case ReservationStatus.Reserved:
-                // Release, announce, then record: each step is safe to repeat, so a crash anywhere before the record
-                // is saved makes the redelivery do it all again (the event at least once, never lost).
-                await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
+            case ReservationStatus.Claimed:
+                // Release, announce, then record: each step is safe to repeat (a repeated release answers what the first
+                // gave back), so a crash anywhere before the record is saved makes the redelivery announce the same
+                // release again (at least once, never lost). Releasing also marks each SKU, so a reserve of this order
+                // still in flight is refused.
+                var returned = await ReleaseAsync(record.OrderId, record.Lines, cancellationToken);
                 var released = record.MoveTo(ReservationStatus.Released, timeProvider.GetUtcNow());
-                await PublishReleasedAsync(released.OrderId, released.Lines, released.EnteredAt(ReservationStatus.Released),
-                    ReleaseEventId(released.OrderId), cancellationToken);
+                if (returned.Count > 0)
+                {
+                    await PublishReleasedAsync(released.OrderId, returned, released.EnteredAt(ReservationStatus.Released), cancellationToken);
+                }
+                else if (ActorsMayHaveForgotten(record))
+                {
+                    LogTooLate(logger, record.OrderId, "order.cancelled");
+                }
+
                 if (!await pass.TryWriteAsync(released, cancellationToken))
                 {
                     return null;
                 }
 
-                LogDecided(logger, record.OrderId, ReservationStatus.Released);
+                LogReleased(logger, record.OrderId, returned.Sum(l => l.Quantity));
                 return TopicStatus.Success;
 
             case ReservationStatus.Rejected:
@@ -139,35 +217,13 @@ public sealed partial class StockReservationCoordinator(
         }
     }
 
-    /// <summary>One pass of order.completed; null to read the record again.</summary>
-    private async Task<TopicStatus?> CommitAsync(StatePass<StockReservationRecord> pass, string orderId, CancellationToken cancellationToken)
-    {
-        if (pass.Value is not { } record)
-        {
-            // Cannot happen in the saga (completion follows stock.reserved, published after the record was saved).
-            LogNoReservation(logger, orderId);
-            return TopicStatus.Success;
-        }
-
-        if (record.Status != ReservationStatus.Reserved)
-        {
-            LogNothingToDo(logger, record.OrderId, "order.completed", record.Status);
-            return TopicStatus.Success;
-        }
-
-        foreach (var line in record.Lines)
-        {
-            await stock.For(line.Sku).CommitAsync(record.OrderId, cancellationToken);
-        }
-
-        if (!await pass.TryWriteAsync(record.MoveTo(ReservationStatus.Committed, timeProvider.GetUtcNow()), cancellationToken))
-        {
-            return null;
-        }
-
-        LogDecided(logger, record.OrderId, ReservationStatus.Committed);
-        return TopicStatus.Success;
-    }
+    /// <summary>
+    /// True when the claim is so old that a Stock actor may have pruned the order's hold (see
+    /// <see cref="InventoryOptions.HoldRetention"/>), allowing for replicas' clocks.
+    /// </summary>
+    private bool ActorsMayHaveForgotten(StockReservationRecord record) =>
+        timeProvider.GetUtcNow() - record.EnteredAt(ReservationStatus.Claimed)
+            >= options.Value.HoldRetention - InventoryOptions.ClockSkewAllowance;
 
     private TopicStatus Unprocessable(string? orderId, string eventName, string reason)
     {
@@ -175,39 +231,7 @@ public sealed partial class StockReservationCoordinator(
         return TopicStatus.Drop;
     }
 
-    /// <summary>A redelivered (or raced) order.created for an order that already has a record.</summary>
-    private async Task ReplayCreatedAsync(StockReservationRecord record, ReservationPlan plan, bool publish, CancellationToken cancellationToken)
-    {
-        switch (record.Status)
-        {
-            case ReservationStatus.CancelledBeforeReservation:
-                // Never reserve after a cancellation. Releasing marks each SKU as released for this order (so a reserve
-                // still in flight is refused) and returns anything a delivery that raced the cancellation managed to hold.
-                var returned = await ReleaseAsync(plan.OrderId, plan.Lines, cancellationToken);
-                if (returned.Count > 0)
-                {
-                    await PublishReleasedAsync(plan.OrderId, returned, timeProvider.GetUtcNow(), eventId: null, cancellationToken);
-                }
-
-                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
-                return;
-
-            case ReservationStatus.Rejected:
-                await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
-                break;
-
-            case ReservationStatus.Released or ReservationStatus.Committed:
-                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
-                return;
-        }
-
-        if (publish)
-        {
-            await PublishDecisionAsync(record, cancellationToken);
-        }
-    }
-
-    private async Task<ReservationDecision> ReserveAsync(ReservationPlan plan, CancellationToken cancellationToken)
+    private async Task<ReservationDecision> DecideAsync(ReservationPlan plan, CancellationToken cancellationToken)
     {
         var results = new List<StockReservationResult>(plan.Lines.Count);
         foreach (var line in plan.Lines)
@@ -223,7 +247,7 @@ public sealed partial class StockReservationCoordinator(
         return plan.Decide(results);
     }
 
-    /// <summary>Releases every line (idempotent per order); returns what was actually given back.</summary>
+    /// <summary>Releases every line (idempotent per order); returns what the order's release gave back.</summary>
     private async Task<IReadOnlyList<StockLine>> ReleaseAsync(string orderId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
     {
         var returned = new List<StockLine>();
@@ -243,32 +267,29 @@ public sealed partial class StockReservationCoordinator(
     /// An order's reservation is decided once, so the decision gets a stable CloudEvent id: when a redelivered
     /// order.created announces it again, subscribers see the same id and drop the repeat.
     /// </summary>
-    internal static string DecisionEventId(ReservationStatus status, string orderId) =>
-        status == ReservationStatus.Reserved ? $"stock-reserved-{orderId}" : $"stock-rejected-{orderId}";
+    internal static string DecisionEventId(ReservationOutcome outcome, string orderId) =>
+        outcome == ReservationOutcome.Reserved ? $"stock-reserved-{orderId}" : $"stock-rejected-{orderId}";
 
-    private Task PublishDecisionAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
-        record.Status == ReservationStatus.Reserved
-            ? events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockReserved),
-                new StockReserved(record.OrderId, record.Lines, record.EnteredAt(ReservationStatus.Reserved)),
-                EventTypes.StockReserved, DecisionEventId(record.Status, record.OrderId), cancellationToken)
-            : events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockRejected),
-                new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
-                EventTypes.StockRejected, DecisionEventId(record.Status, record.OrderId), cancellationToken);
+    /// <summary>Announced with the claim's time, so a repeat carries the same data.</summary>
+    private Task PublishReservedAsync(StockReservationRecord claim, CancellationToken cancellationToken) =>
+        events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockReserved),
+            new StockReserved(claim.OrderId, claim.Lines, claim.EnteredAt(ReservationStatus.Claimed)),
+            EventTypes.StockReserved, DecisionEventId(ReservationOutcome.Reserved, claim.OrderId), cancellationToken);
+
+    private Task PublishRejectedAsync(StockReservationRecord record, CancellationToken cancellationToken) =>
+        events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockRejected),
+            new StockRejected(record.OrderId, record.Shortages, record.EnteredAt(ReservationStatus.Rejected)),
+            EventTypes.StockRejected, DecisionEventId(ReservationOutcome.Rejected, record.OrderId), cancellationToken);
 
     /// <summary>CloudEvent id of the release of a reservation: released once, so repeats of it are duplicates.</summary>
     internal static string ReleaseEventId(string orderId) => $"stock-released-{orderId}";
 
-    /// <param name="eventId">
-    /// Null for a fresh id: what a cancellation gives back from reservations that raced it can be a second, different
-    /// release of the same order.
-    /// </param>
-    private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, string? eventId,
-        CancellationToken cancellationToken) =>
+    private Task PublishReleasedAsync(string orderId, IReadOnlyList<StockLine> lines, DateTimeOffset at, CancellationToken cancellationToken) =>
         events.PublishAsync(PubSub.Name, Topics.Of(EventTypes.StockReleased), new StockReleased(orderId, lines, at), EventTypes.StockReleased,
-            eventId ?? Guid.NewGuid().ToString(), cancellationToken);
+            ReleaseEventId(orderId), cancellationToken);
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} is now {Status}")]
-    private static partial void LogDecided(ILogger logger, string orderId, ReservationStatus status);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Order {OrderId} is reserved")]
+    private static partial void LogReserved(ILogger logger, string orderId);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Order {OrderId} was cancelled before it was reserved; tombstone written")]
     private static partial void LogTombstone(ILogger logger, string orderId);
@@ -276,12 +297,22 @@ public sealed partial class StockReservationCoordinator(
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Nothing to do for {EventName} of order {OrderId}: reservation is {Status}")]
     private static partial void LogNothingToDo(ILogger logger, string orderId, string eventName, ReservationStatus status);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Order {OrderId} completed but has no reservation record; nothing to commit")]
-    private static partial void LogNoReservation(ILogger logger, string orderId);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning,
+        Message = "{EventName} of order {OrderId} arrived later than the hold retention allows: the Stock actors may have forgotten the order, so nothing is reserved again and a reservation made then stays committed")]
+    private static partial void LogTooLate(ILogger logger, string orderId, string eventName);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Too many concurrent updates of reservation {OrderId} while handling {EventName}; asking for redelivery")]
     private static partial void LogTooManyConflicts(ILogger logger, string orderId, string eventName);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Dropping {EventName} of order {OrderId}: {Reason}")]
     private static partial void LogUnprocessable(ILogger logger, string? orderId, string eventName, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Debug, Message = "Order {OrderId} is rejected for lack of stock")]
+    private static partial void LogRejected(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Order {OrderId} was cancelled while it was being reserved; its cancellation gives back what it held")]
+    private static partial void LogCancelledWhileReserving(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Reservation of order {OrderId} released ({Units} units back)")]
+    private static partial void LogReleased(ILogger logger, string orderId, int units);
 }

@@ -6,17 +6,17 @@ namespace DaprOrders.Inventory.Reservations;
 [JsonConverter(typeof(JsonStringEnumConverter<ReservationStatus>))]
 public enum ReservationStatus
 {
-    /// <summary>Every line is held by the Stock actors.</summary>
-    Reserved,
+    /// <summary>
+    /// Written (first-write) before the Stock actors are asked: the order's lines are this delivery's to reserve. The
+    /// actors' per-order answers are the decision: every line held ⇒ reserved, final unless cancelled.
+    /// </summary>
+    Claimed,
 
     /// <summary>At least one line was short; whatever was held has been (or is being) given back.</summary>
     Rejected,
 
-    /// <summary>The order was cancelled after it was reserved; the stock is back.</summary>
+    /// <summary>The order was cancelled after it was claimed; whatever it held is back.</summary>
     Released,
-
-    /// <summary>The order completed; the stock left for good.</summary>
-    Committed,
 
     /// <summary>Tombstone: <c>order.cancelled</c> came before <c>order.created</c>, so that order must never reserve.</summary>
     CancelledBeforeReservation,
@@ -25,9 +25,9 @@ public enum ReservationStatus
 public sealed record ReservationHistoryEntry(ReservationStatus Status, DateTimeOffset At);
 
 /// <summary>
-/// The per-order reservation record in <c>statestore</c> (key <c>reservation-{orderId}</c>). Written first-write and
-/// then replaced with its ETag, so concurrent deliveries agree on one outcome. <see cref="Lines"/> is the merged,
-/// sorted plan (empty for the tombstone).
+/// The per-order reservation record in <c>statestore</c> (key <c>reservation-{orderId}</c>). Created first-write (the
+/// claim, or the tombstone) and then replaced with its ETag, so concurrent deliveries agree on one outcome.
+/// <see cref="Lines"/> is the merged, sorted plan (empty for the tombstone).
 /// </summary>
 public sealed record StockReservationRecord(
     string OrderId,
@@ -38,21 +38,27 @@ public sealed record StockReservationRecord(
 {
     public static string KeyFor(string orderId) => "reservation-" + orderId;
 
-    public static StockReservationRecord Decided(ReservationPlan plan, ReservationDecision decision, DateTimeOffset now)
+    public static StockReservationRecord Claim(ReservationPlan plan, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(decision);
-        var status = decision.Reserved ? ReservationStatus.Reserved : ReservationStatus.Rejected;
-        return new StockReservationRecord(plan.OrderId, status, plan.Lines, decision.Shortages, [new ReservationHistoryEntry(status, now)]);
+        return new StockReservationRecord(plan.OrderId, ReservationStatus.Claimed, plan.Lines, [],
+            [new ReservationHistoryEntry(ReservationStatus.Claimed, now)]);
     }
 
     public static StockReservationRecord Tombstone(string orderId, DateTimeOffset now) =>
         new(orderId, ReservationStatus.CancelledBeforeReservation, [], [],
             [new ReservationHistoryEntry(ReservationStatus.CancelledBeforeReservation, now)]);
 
-    /// <summary>Only Reserved moves on: to Released (cancelled) or Committed (completed).</summary>
+    /// <summary>Only a claim moves on: to Rejected (a line was short) or Released (cancelled).</summary>
     public bool CanMoveTo(ReservationStatus next) =>
-        Status == ReservationStatus.Reserved && next is ReservationStatus.Released or ReservationStatus.Committed;
+        Status == ReservationStatus.Claimed && next is ReservationStatus.Rejected or ReservationStatus.Released;
+
+    /// <summary>The claim rejected with <paramref name="shortages"/> (the first one is the line that stopped the plan).</summary>
+    public StockReservationRecord Reject(IReadOnlyList<StockShortage> shortages, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(shortages);
+        return MoveTo(ReservationStatus.Rejected, now) with { Shortages = shortages };
+    }
 
     public StockReservationRecord MoveTo(ReservationStatus next, DateTimeOffset now)
     {
@@ -65,7 +71,7 @@ public sealed record StockReservationRecord(
     }
 
     /// <summary>
-    /// The lines whose units an order held: every line once reserved; for a rejection only the lines before the first
+    /// The lines whose units an order may hold: every line of a claim; for a rejection only the lines before the first
     /// shortage (the coordinator tries lines in plan order and stops at the first one it cannot hold).
     /// </summary>
     public IReadOnlyList<StockLine> HeldLines() => Status switch

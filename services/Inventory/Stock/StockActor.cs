@@ -1,14 +1,17 @@
 using Dapr.Actors.Runtime;
 using DaprOrders.Inventory.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace DaprOrders.Inventory.Stock;
 
 /// <summary>
 /// One actor per SKU (actor id = SKU). daprd runs one turn at a time per SKU, so every read-modify-write of a SKU's
-/// stock happens here and nowhere else; the actor runtime saves the state once per turn, in one transaction.
+/// stock happens here and nowhere else; the actor runtime saves the state once per turn, in one transaction of one key
+/// (so no store has to make several keys atomic). Each turn first forgets the holds older than the hold retention.
 /// </summary>
 [Actor(TypeName = TypeName)]
-public sealed class StockActor(ActorHost host, InventoryMetrics metrics) : Actor(host), IStockActor
+public sealed class StockActor(ActorHost host, InventoryMetrics metrics, TimeProvider timeProvider, IOptions<InventoryOptions> options)
+    : Actor(host), IStockActor
 {
     /// <summary>The actor type name registered with daprd.</summary>
     public const string TypeName = "Stock";
@@ -20,14 +23,11 @@ public sealed class StockActor(ActorHost host, InventoryMetrics metrics) : Actor
     public Task<StockReservationResult> ReserveAsync(StockReservationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ChangeAsync(level => level.Reserve(Sku, request.OrderId, request.Quantity), cancellationToken);
+        return ChangeAsync(level => level.Reserve(Sku, request.OrderId, request.Quantity, timeProvider.GetUtcNow()), cancellationToken);
     }
 
     public Task<StockReleaseResult> ReleaseAsync(string orderId, CancellationToken cancellationToken = default) =>
-        ChangeAsync(level => level.Release(Sku, orderId), cancellationToken);
-
-    public Task<StockCommitResult> CommitAsync(string orderId, CancellationToken cancellationToken = default) =>
-        ChangeAsync(level => level.Commit(Sku, orderId), cancellationToken);
+        ChangeAsync(level => level.Release(Sku, orderId, timeProvider.GetUtcNow()), cancellationToken);
 
     public Task<StockSnapshot> SetAvailableAsync(int available, CancellationToken cancellationToken = default) =>
         ChangeAsync(level =>
@@ -44,17 +44,15 @@ public sealed class StockActor(ActorHost host, InventoryMetrics metrics) : Actor
             return level.Snapshot(Sku);
         }, cancellationToken);
 
-    public async Task<StockSnapshot> GetAsync(CancellationToken cancellationToken = default)
-    {
-        var level = await LoadAsync(cancellationToken);
-        Observe(level);
-        return level.Snapshot(Sku);
-    }
+    /// <summary>A read, but it prunes too (and saves if that changed anything), so the levels it shows are current.</summary>
+    public Task<StockSnapshot> GetAsync(CancellationToken cancellationToken = default) =>
+        ChangeAsync(level => level.Snapshot(Sku), cancellationToken);
 
     private async Task<T> ChangeAsync<T>(Func<StockLevel, T> change, CancellationToken cancellationToken)
     {
         var level = await LoadAsync(cancellationToken);
         var version = level.Version;
+        level.Prune(timeProvider.GetUtcNow(), options.Value.HoldRetention);
         var result = change(level);
         if (level.Version != version)
         {

@@ -9,9 +9,6 @@ public enum HoldStatus
     [JsonStringEnumMemberName("reserved")]
     Reserved,
 
-    [JsonStringEnumMemberName("committed")]
-    Committed,
-
     [JsonStringEnumMemberName("released")]
     Released,
 
@@ -20,12 +17,21 @@ public enum HoldStatus
     Refused,
 }
 
-/// <summary>One order's claim on a SKU. <see cref="AvailableAtRefusal"/> is kept so a repeated reserve answers alike.</summary>
-public sealed record StockHold(int Quantity, HoldStatus Status, int AvailableAtRefusal = 0);
+/// <summary>
+/// One order's claim on a SKU, made at <see cref="At"/>. <see cref="AvailableAtRefusal"/> is kept so a repeated reserve
+/// answers alike.
+/// </summary>
+public sealed record StockHold(int Quantity, HoldStatus Status, DateTimeOffset At, int AvailableAtRefusal = 0);
 
 /// <summary>
 /// The stock of one SKU and the per-order ledger that makes every operation idempotent. Pure logic: the Stock actor
 /// loads it, calls one method per turn and saves it, so concurrency is the actor runtime's business, not this class's.
+/// <para>
+/// A reservation is final unless the order is cancelled: Inventory is not told when an order completes. The ledger
+/// keeps each order's hold for the hold retention (<see cref="Prune"/>), long enough for every redelivery and every
+/// cancellation of the saga; then a held reservation counts as <see cref="Committed"/> and the hold is forgotten, so the
+/// state stays bounded by the orders of one retention period.
+/// </para>
 /// Invariants: <see cref="Available"/>, <see cref="Reserved"/> and <see cref="Committed"/> are never negative and
 /// <see cref="Reserved"/> is the sum of the quantities of holds in status <see cref="HoldStatus.Reserved"/>.
 /// </summary>
@@ -34,22 +40,22 @@ public sealed class StockLevel
     /// <summary>Units free to reserve.</summary>
     public int Available { get; set; }
 
-    /// <summary>Units held for orders that are not completed yet.</summary>
+    /// <summary>Units held by orders the ledger still remembers: a cancellation of the order gives them back.</summary>
     public int Reserved { get; set; }
 
-    /// <summary>Units that left for good with completed orders.</summary>
+    /// <summary>Units of reservations older than the hold retention: final, the ledger forgot their orders.</summary>
     public int Committed { get; set; }
 
     /// <summary>True once an operator set the level: an unlisted SKU is unknown to the public API.</summary>
     public bool Listed { get; set; }
 
-    /// <summary>Per order id. Never pruned, so any redelivery, however late, gets the first answer.</summary>
+    /// <summary>Per order id, for the hold retention (<see cref="Prune"/>).</summary>
     public Dictionary<string, StockHold> Holds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Bumped by every change, so the actor saves only turns that changed something.</summary>
     public long Version { get; set; }
 
-    public StockReservationResult Reserve(string sku, string orderId, int quantity)
+    public StockReservationResult Reserve(string sku, string orderId, int quantity, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
@@ -59,7 +65,6 @@ public sealed class StockLevel
             return hold.Status switch
             {
                 HoldStatus.Reserved => Result(ReserveOutcome.Reserved, hold.Quantity, Available),
-                HoldStatus.Committed => Result(ReserveOutcome.Committed, hold.Quantity, Available),
                 HoldStatus.Released => Result(ReserveOutcome.Released, hold.Quantity, Available),
                 _ => Result(ReserveOutcome.Insufficient, hold.Quantity, hold.AvailableAtRefusal),
             };
@@ -67,14 +72,14 @@ public sealed class StockLevel
 
         if (Available < quantity)
         {
-            Holds[orderId] = new StockHold(quantity, HoldStatus.Refused, Available);
+            Holds[orderId] = new StockHold(quantity, HoldStatus.Refused, now, Available);
             Version++;
             return Result(ReserveOutcome.Insufficient, quantity, Available);
         }
 
         Available -= quantity;
         Reserved += quantity;
-        Holds[orderId] = new StockHold(quantity, HoldStatus.Reserved);
+        Holds[orderId] = new StockHold(quantity, HoldStatus.Reserved, now);
         Version++;
         return Result(ReserveOutcome.Reserved, quantity, Available);
 
@@ -83,23 +88,27 @@ public sealed class StockLevel
     }
 
     /// <summary>
-    /// Gives a reservation back. For an order this SKU never saw it leaves a released marker, so a reserve that arrives
-    /// after the cancellation (a late or redelivered order.created) is refused instead of holding stock forever.
+    /// Gives a reservation back, once; a repeat answers the units the first release gave back, so a redelivered
+    /// cancellation announces the same release. For an order this SKU never saw it leaves a released marker, so a
+    /// reserve that arrives after the cancellation (a late or racing order.created) is refused instead of holding stock.
     /// </summary>
-    public StockReleaseResult Release(string sku, string orderId)
+    public StockReleaseResult Release(string sku, string orderId, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
         if (!Holds.TryGetValue(orderId, out var hold))
         {
-            Holds[orderId] = new StockHold(0, HoldStatus.Released);
+            Holds[orderId] = new StockHold(0, HoldStatus.Released, now);
             Version++;
             return new StockReleaseResult(sku, orderId, 0, Available);
         }
 
-        if (hold.Status != HoldStatus.Reserved)
+        switch (hold.Status)
         {
-            // Released twice, committed (gone for good) or refused (nothing held): nothing to give back.
-            return new StockReleaseResult(sku, orderId, 0, Available);
+            case HoldStatus.Released:
+                return new StockReleaseResult(sku, orderId, hold.Quantity, Available);
+            case HoldStatus.Refused:
+                // Nothing was held; the refusal stays the order's answer to a repeated reserve.
+                return new StockReleaseResult(sku, orderId, 0, Available);
         }
 
         Available += hold.Quantity;
@@ -109,20 +118,31 @@ public sealed class StockLevel
         return new StockReleaseResult(sku, orderId, hold.Quantity, Available);
     }
 
-    /// <summary>The reservation leaves for good; only a held reservation can be committed.</summary>
-    public StockCommitResult Commit(string sku, string orderId)
+    /// <summary>
+    /// Forgets the holds made at or before <paramref name="now"/> − <paramref name="retention"/>: a held reservation's
+    /// units become <see cref="Committed"/> (final), a release or refusal is simply dropped. True when anything changed.
+    /// </summary>
+    public bool Prune(DateTimeOffset now, TimeSpan retention)
     {
-        ArgumentException.ThrowIfNullOrEmpty(orderId);
-        if (!Holds.TryGetValue(orderId, out var hold) || hold.Status != HoldStatus.Reserved)
+        var horizon = now - retention;
+        var expired = Holds.Where(h => h.Value.At <= horizon).ToList();
+        foreach (var (orderId, hold) in expired)
         {
-            return new StockCommitResult(sku, orderId, 0, hold?.Status);
+            if (hold.Status == HoldStatus.Reserved)
+            {
+                Reserved -= hold.Quantity;
+                Committed += hold.Quantity;
+            }
+
+            Holds.Remove(orderId);
         }
 
-        Reserved -= hold.Quantity;
-        Committed += hold.Quantity;
-        Holds[orderId] = hold with { Status = HoldStatus.Committed };
-        Version++;
-        return new StockCommitResult(sku, orderId, hold.Quantity, HoldStatus.Committed);
+        if (expired.Count > 0)
+        {
+            Version++;
+        }
+
+        return expired.Count > 0;
     }
 
     /// <summary>Sets the free units (an operator's stock count); reservations already held are unaffected.</summary>

@@ -18,25 +18,25 @@ public enum ReserveOutcome
     /// <summary>The order's reservation was already released (the order was cancelled or rejected): nothing is held.</summary>
     [JsonStringEnumMemberName("released")]
     Released,
-
-    /// <summary>The order's reservation was already committed.</summary>
-    [JsonStringEnumMemberName("committed")]
-    Committed,
 }
 
 /// <summary><see cref="Available"/> is the free stock when the answer was first given (for shortages).</summary>
 public sealed record StockReservationResult(string Sku, string OrderId, ReserveOutcome Outcome, int Quantity, int Available)
 {
-    /// <summary>True when the units are (or were, for a committed order) held for the order.</summary>
+    /// <summary>True when the units are held for the order.</summary>
     [JsonIgnore]
-    public bool IsHeld => Outcome is ReserveOutcome.Reserved or ReserveOutcome.Committed;
+    public bool IsHeld => Outcome == ReserveOutcome.Reserved;
 }
 
-/// <summary>Result of <c>Stock.ReleaseAsync</c>: <see cref="ReleasedQuantity"/> is 0 when nothing was held.</summary>
+/// <summary>
+/// Result of <c>Stock.ReleaseAsync</c>: <see cref="ReleasedQuantity"/> is what the order's release gave back, by this
+/// call or by an earlier one (a repeat answers alike); 0 when nothing was held.
+/// </summary>
 public sealed record StockReleaseResult(string Sku, string OrderId, int ReleasedQuantity, int Available);
 
-/// <summary>Result of <c>Stock.CommitAsync</c>: <see cref="CommittedQuantity"/> is 0 when nothing was held.</summary>
-public sealed record StockCommitResult(string Sku, string OrderId, int CommittedQuantity, HoldStatus? Status);
-
-/// <summary>Levels of one SKU; <see cref="Listed"/> is false for a SKU no operator ever stocked.</summary>
+/// <summary>
+/// Levels of one SKU; <see cref="Listed"/> is false for a SKU no operator ever stocked. <see cref="Reserved"/> are units
+/// held by orders within the hold retention (a cancellation gives them back), <see cref="Committed"/> units of older
+/// reservations (final).
+/// </summary>
 public sealed record StockSnapshot(string Sku, int Available, int Reserved, int Committed, bool Listed);

@@ -21,7 +21,7 @@ public sealed class InventoryMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge(Available, () => Observe(l => l.Available), "{item}", "Units of a SKU available for new orders (last known).");
-        meter.CreateObservableGauge(Reserved, () => Observe(l => l.Reserved), "{item}", "Units of a SKU held by orders in progress (last known).");
+        meter.CreateObservableGauge(Reserved, () => Observe(l => l.Reserved), "{item}", "Units of a SKU held by orders of the hold retention, which a cancellation gives back (last known).");
     }
 
     public void StockObserved(string sku, int available, int reserved) => _levels[sku] = (available, reserved);

@@ -32,7 +32,8 @@ public sealed class TokenTests
         var order = await api.GetOrderAsync(orderId!);
         Assert.Equal("Completed", order!.Status);
         Assert.Equal(1, await api.CountNotificationsAsync(orderId!));
-        Assert.Equal((3, 0, 2), await api.GetStockAsync("token-sku"));
+        // Available, reserved (final unless cancelled), committed.
+        Assert.Equal((3, 2, 0), await api.GetStockAsync("token-sku"));
 
         // The sidecar API itself: a caller without the token (anything but the app in its pod) is refused.
         using var intruder = new HttpClient { BaseAddress = system.Emulator[AppIds.Ordering].HttpEndpoint };

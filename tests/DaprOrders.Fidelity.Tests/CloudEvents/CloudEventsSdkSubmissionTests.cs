@@ -38,10 +38,10 @@ public sealed partial class CloudEventsSdkSubmissionTests(ITestOutputHelper outp
         }
 
         Assert.NotEqual(submitted["structured"], submitted["binary"]);
-        // One unit for the structured order and two for the binary one were taken and committed.
+        // One unit for the structured order and two for the binary one were taken (reserved: final unless cancelled).
         await system.QuiesceAsync();
         var stock = await system.GetStockAsync(sku);
-        Assert.Equal((7, 3), (stock.Available, stock.Committed));
+        Assert.Equal((7, 3), (stock.Available, stock.Reserved));
     }
 
     [GeneratedRegex(@"^SUBMITTED (?<mode>\w+) 202 (?<location>\S+)\s*$", RegexOptions.Multiline)]

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using DaprOrders.Contracts;
 using DaprOrders.Emulator.PubSub;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprOrders.Inventory.Tests.Infrastructure;
 
@@ -40,7 +41,8 @@ public sealed class InventoryHost : IAsyncDisposable
 
     public IServiceProvider Services => _service.Services;
 
-    public static async Task<InventoryHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="clock">The service's clock (the emulator keeps the system clock); the system clock when null.</param>
+    public static async Task<InventoryHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null)
     {
         var faults = new SidecarFaults();
         var service = await ServiceOnEmulator<Program>.StartAsync("inventory", options =>
@@ -52,7 +54,14 @@ public sealed class InventoryHost : IAsyncDisposable
                 options.Settings[key] = value;
             }
 
-            options.ConfigureServices = services => InjectFaults(services, faults);
+            options.ConfigureServices = services =>
+            {
+                InjectFaults(services, faults);
+                if (clock is not null)
+                {
+                    services.AddSingleton<TimeProvider>(clock);
+                }
+            };
         });
         return new InventoryHost(service, faults);
     }
@@ -121,15 +130,6 @@ public sealed class InventoryHost : IAsyncDisposable
             ["customerId"] = "c-1",
             ["reason"] = "deadline-exceeded",
             ["cancelledAt"] = "2026-01-01T00:02:00Z",
-        });
-
-    public Task<string> OrderCompletedAsync(string orderId) =>
-        DeliverAsync("/events/orders/completed", "daprorders.order.completed.v1", new JsonObject
-        {
-            ["orderId"] = orderId,
-            ["customerId"] = "c-1",
-            ["total"] = new JsonObject { ["amount"] = 100, ["currency"] = "EUR" },
-            ["completedAt"] = "2026-01-01T00:01:00Z",
         });
 
     public ValueTask DisposeAsync() => _service.DisposeAsync();

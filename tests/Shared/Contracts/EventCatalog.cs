@@ -44,7 +44,7 @@ public static class EventCatalog
             typeof(OrderCreated), "order-created.v1.json"),
         new(EventTypes.PaymentRequested, Topics.Of(EventTypes.PaymentRequested), AppIds.Ordering, [AppIds.Payment, AppIds.Audit],
             typeof(PaymentRequested), "payment-requested.v1.json"),
-        new(EventTypes.OrderCompleted, Topics.Of(EventTypes.OrderCompleted), AppIds.Ordering, [AppIds.Inventory, AppIds.Notification, AppIds.Audit, AppIds.Loyalty],
+        new(EventTypes.OrderCompleted, Topics.Of(EventTypes.OrderCompleted), AppIds.Ordering, [AppIds.Notification, AppIds.Audit, AppIds.Loyalty],
             typeof(OrderCompleted), "order-completed.v1.json"),
         new(EventTypes.OrderCancelled, Topics.Of(EventTypes.OrderCancelled), AppIds.Ordering,
             [AppIds.Inventory, AppIds.Payment, AppIds.Notification, AppIds.Audit],

@@ -133,7 +133,7 @@ try {
     await expect(row.getByTestId('order-status'), WAIT).toHaveText('Completed');
   }
   await expect(page.getByTestId('status-count-Completed').getByTestId('count'), WAIT).toHaveText('3');
-  await expect(page.locator(`[data-testid="stock-row"][data-sku="${sku}"] [data-testid="stock-committed"]`), WAIT).toHaveText('6');
+  await expect(page.locator(`[data-testid="stock-row"][data-sku="${sku}"] [data-testid="stock-reserved"]`), WAIT).toHaveText('6');
   await expect(page.getByTestId('order-customer').filter({ hasText: hostile })).toHaveCount(1);
   await expect(page.locator('img')).toHaveCount(0);
   if (await page.evaluate(() => window.__opsInjected !== undefined)) throw new Error('markup from order data was executed');
