@@ -73,11 +73,12 @@ public static class AuditSubscriptions
     /// not a CloudEvent with an id, which daprd then copies to the dead letters. Never a non-2xx answer for one bad
     /// entry: daprd would retry the whole batch, and a 404 would drop it without dead-lettering anything.
     /// </summary>
-    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, AuditRecorder recorder,
-        CancellationToken cancellationToken)
+    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, HttpContext context,
+        AuditRecorder recorder, CancellationToken cancellationToken)
     {
         var observed = delivery.Entries.Select(e => ObservedEvent.From(e.Event)).ToList();
         var readable = observed.OfType<ObservedEvent>().ToList();
+        context.DescribeBulkDelivery([.. readable.Select(e => new DeliveredEvent(e.Id, e.Type, e.TraceParent))]);
         var recorded = await recorder.RecordDeliveredAsync(readable, cancellationToken);
         var next = 0;
         var statuses = new List<BulkSubscribeAppResponseEntry>(delivery.Entries.Count);
