@@ -308,7 +308,7 @@ internal sealed class ConsumerGroup
                     await FlushAsync(deliverBatch, batch, released, connection);
                 }
 
-                while (_clock.Time.GetUtcNow() is var after && after >= nextTick)
+                while (!connection.IsCancellationRequested && _clock.Time.GetUtcNow() is var after && after >= nextTick)
                 {
                     // The tick Go's ticker kept during the flush: what arrived meanwhile goes at once.
                     nextTick = NextTickAfter(started, period, after);

@@ -595,13 +595,10 @@ public sealed partial class PubSubSubscriber(
                     token => BulkAttemptAsync(sidecar, subscription, route.Key, pending, token),
                     connection,
                     waiting => MarkWaiting(waiting, batch.Count));
-                if (result.Outcome != AttemptOutcome.Success)
-                {
-                    LogDeliveryFailed(appId, subscription.Topic, result.Attempts, result.Error?.Message ?? $"status {result.HttpStatusCode}");
-                }
-
                 foreach (var failed in pending)
                 {
+                    // One line per exhausted message, as for single deliveries (the chaos run counts them).
+                    LogDeliveryFailed(appId, subscription.Topic, result.Attempts, result.Error?.Message ?? $"status {result.HttpStatusCode}");
                     await DeadLetterAsync(subscription, failed.Queued.Message, "retries exhausted");
                 }
             }
@@ -663,6 +660,11 @@ public sealed partial class PubSubSubscriber(
         if (status == 404)
         {
             // 404: every entry is dropped, and (unlike single delivery) not dead-lettered.
+            for (var i = 0; i < pending.Count; i++)
+            {
+                LogDropped(sidecar.AppId, subscription.Topic, status);
+            }
+
             pending.Clear();
             return Attempt<int>.Succeeded(0);
         }
@@ -685,6 +687,7 @@ public sealed partial class PubSubSubscriber(
                     break;
                 case "DROP":
                     pending.Remove(entry);
+                    LogDropped(sidecar.AppId, subscription.Topic, status);
                     await DeadLetterAsync(subscription, entry.Queued.Message, null);
                     break;
             }
