@@ -73,9 +73,15 @@ public static class AuditSubscriptions
     /// not a CloudEvent with an id, which daprd then copies to the dead letters. Never a non-2xx answer for one bad
     /// entry: daprd would retry the whole batch, and a 404 would drop it without dead-lettering anything.
     /// </summary>
-    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, HttpContext context,
+    private static async Task<IResult> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, HttpContext context,
         AuditRecorder recorder, CancellationToken cancellationToken)
     {
+        if (delivery.Entries is null)
+        {
+            // Not a bulk delivery (daprd always sends entries): unreadable, answered as the delivery middleware answers those.
+            return TopicResponse.Drop();
+        }
+
         var observed = delivery.Entries.Select(e => ObservedEvent.From(e.Event)).ToList();
         var readable = observed.OfType<ObservedEvent>().ToList();
         context.DescribeBulkDelivery([.. readable.Select(e => new DeliveredEvent(e.Id, e.Type, e.TraceParent))]);
@@ -90,7 +96,7 @@ public static class AuditSubscriptions
             statuses.Add(new BulkSubscribeAppResponseEntry(delivery.Entries[i].EntryId, status));
         }
 
-        return new BulkSubscribeAppResponse(statuses);
+        return TypedResults.Ok(new BulkSubscribeAppResponse(statuses));
     }
 
     private static async Task<TopicResponse> ReceiveDeadLetterAsync(JsonElement cloudEvent, HttpContext context, DeadLetterOffice office,
