@@ -13,7 +13,7 @@ var gc = new Option<string?>("--gc") { Description = "server or workstation: DOT
 gc.AcceptOnlyFromAmong("server", "workstation");
 var set = new Option<string[]>("--set")
 {
-    Description = "app:KEY=VALUE configuration for one app of an emulated run (repeatable), e.g. audit:Audit__BulkSubscribe=true; "
+    Description = "app:KEY=VALUE configuration for one app of an emulated run (repeatable), e.g. audit:Audit__BulkSubscribe=false; "
         + "the app 'emulator' sets the emulator process's environment, e.g. emulator:DOTNET_GCgen0size=0x4000000",
     AllowMultipleArgumentsPerToken = false,
 };

@@ -179,6 +179,17 @@ public static class DaprAppExtensions
         context.Features.Get<TopicDelivery>()?.Describe(context, id, type, source, traceContext);
     }
 
+    /// <summary>
+    /// For a bulk endpoint: tags the delivery's consumer span with the batch size and links it to the trace context of
+    /// each event of the batch.
+    /// </summary>
+    public static void DescribeBulkDelivery(this HttpContext context, IReadOnlyList<DeliveredEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
+        context.Features.Get<TopicDelivery>()?.DescribeBatch(context, events);
+    }
+
     internal static string? Endpoint(IConfiguration configuration, string endpointKey, string portKey) =>
         configuration[endpointKey] is { Length: > 0 } endpoint ? endpoint
         : configuration[portKey] is { Length: > 0 } port ? $"http://127.0.0.1:{port}"

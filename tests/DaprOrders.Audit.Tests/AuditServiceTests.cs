@@ -232,7 +232,7 @@ public sealed class AuditServiceTests
     }
 
     [Fact]
-    public async Task Every_topic_has_one_default_route_and_only_deadletters_has_no_dead_letter_topic()
+    public async Task Every_topic_has_one_default_route_event_topics_are_bulk_and_only_deadletters_has_no_dead_letter_topic()
     {
         var (bed, clock) = await AuditService.StartAsync();
         await using var running = bed;
@@ -247,30 +247,52 @@ public sealed class AuditServiceTests
             // The SDK's subscribe handler writes a route without rules as "route", without the leading slash (daprd adds it).
             Assert.Equal($"events/{topic}", subscription.GetProperty("route").GetString());
             Assert.False(subscription.TryGetProperty("routes", out _));
-            Assert.False(subscription.TryGetProperty("bulkSubscribe", out _));
             if (topic == Topics.DeadLetters)
             {
+                // Dead letters keep single delivery and no dead-letter topic of their own.
+                Assert.False(subscription.TryGetProperty("bulkSubscribe", out _));
                 Assert.False(subscription.TryGetProperty("deadLetterTopic", out _));
             }
             else
             {
+                var bulk = subscription.GetProperty("bulkSubscribe");
+                Assert.True(bulk.GetProperty("enabled").GetBoolean());
+                Assert.Equal(100, bulk.GetProperty("maxMessagesCount").GetInt32());
+                Assert.Equal(250, bulk.GetProperty("maxAwaitDurationMs").GetInt32());
                 Assert.Equal("deadletters", subscription.GetProperty("deadLetterTopic").GetString());
             }
         }
     }
 
     [Fact]
+    public async Task With_bulk_subscribe_off_the_event_topics_take_single_cloudevents()
+    {
+        var (bed, _) = await AuditService.StartAsync(new Dictionary<string, string?> { ["Audit:BulkSubscribe"] = "false" });
+        await using var running = bed;
+
+        Assert.All((await bed.SubscriptionsAsync()).EnumerateArray(), s => Assert.False(s.TryGetProperty("bulkSubscribe", out _)));
+        foreach (var (cloudEvent, expected) in new[]
+                 {
+                     (AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1"), "SUCCESS"),
+                     (AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1"), "SUCCESS"),
+                     ("""{"type":"daprorders.order.created.v1","data":{"orderId":"o-1"}}""", "DROP"),
+                 })
+        {
+            using var response = await bed.PostCloudEventAsync("/events/order-created", cloudEvent);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+        }
+
+        var ids = (await GetJsonAsync(bed.Client, "/audit/orders/o-1")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString());
+        Assert.Equal(["e-1"], ids);
+    }
+
+    [Fact]
     public async Task Bulk_delivery_appends_a_batch_per_order_in_one_write_and_answers_per_entry()
     {
-        var (bed, clock) = await AuditService.StartAsync(new Dictionary<string, string?> { ["Audit:BulkSubscribe"] = "true" });
+        var (bed, clock) = await AuditService.StartAsync();
         await using var running = bed;
         var client = bed.Client;
-
-        var subscriptions = await bed.SubscriptionsAsync();
-        var orders = subscriptions.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == "order-created");
-        Assert.True(orders.GetProperty("bulkSubscribe").GetProperty("enabled").GetBoolean());
-        var deadLetters = subscriptions.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == "deadletters");
-        Assert.False(deadLetters.TryGetProperty("bulkSubscribe", out _));
 
         var bulk = $$"""
             {"id":"b-1","type":"com.dapr.event.sent.bulk","topic":"order-created","pubsubname":"pubsub","metadata":{},
@@ -278,7 +300,9 @@ public sealed class AuditServiceTests
                {"entryId":"1","event":{{AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1")}},"contentType":"application/cloudevents+json"},
                {"entryId":"2","event":{{AuditService.CloudEvent("e-2", Topics.OrderCreated, EventTypes.PaymentRequested, "o-1")}},"contentType":"application/cloudevents+json"},
                {"entryId":"3","event":[1,2],"contentType":"application/cloudevents+json"},
-               {"entryId":"4","event":{{AuditService.CloudEvent("e-3", Topics.OrderCreated, EventTypes.OrderCreated, "o-2")}},"contentType":"application/cloudevents+json"}]}
+               {"entryId":"4","event":{{AuditService.CloudEvent("e-3", Topics.OrderCreated, EventTypes.OrderCreated, "o-2")}},"contentType":"application/cloudevents+json"},
+               {"entryId":"5","event":{{AuditService.CloudEvent("e-1", Topics.OrderCreated, EventTypes.OrderCreated, "o-1")}},"contentType":"application/cloudevents+json"},
+               {"entryId":"6","event":"eyJpZCI6ImUtOSJ9","contentType":"application/octet-stream"}]}
             """;
         using var content = new StringContent(bulk, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -288,7 +312,8 @@ public sealed class AuditServiceTests
 
         var statuses = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("statuses").EnumerateArray()
             .ToDictionary(s => s.GetProperty("entryId").GetString()!, s => s.GetProperty("status").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["1"] = "SUCCESS", ["2"] = "SUCCESS", ["3"] = "DROP", ["4"] = "SUCCESS" }, statuses);
+        Assert.Equal(new Dictionary<string, string?> { ["1"] = "SUCCESS", ["2"] = "SUCCESS", ["3"] = "DROP", ["4"] = "SUCCESS", ["5"] = "SUCCESS", ["6"] = "DROP" },
+            statuses);
         // One bulk read and one bulk save for the batch: TimelineWriterTests.
         var ids = (await GetJsonAsync(client, "/audit/orders/o-1")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString());
         Assert.Equal(["e-1", "e-2"], ids);

@@ -1,6 +1,7 @@
 using Dapr;
 using Dapr.Client;
 using DaprOrders.Audit.Timeline;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -240,6 +241,23 @@ public sealed class TimelineWriterTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<DaprException>(() => _writer.AppendAsync("o-1", [Entry("e-1", "o-1")]).WaitAsync(Deadline));
 
         Assert.IsType<RpcException>(error.InnerException);
+        Assert.Empty(_saves);
+    }
+
+    [Fact]
+    public async Task A_failing_store_makes_the_recorder_answer_retry_for_the_entries_it_could_not_store_only()
+    {
+        // A bulk delivery needs a status per entry: a failure must not fail the whole request (daprd would retry every
+        // entry), only the entries whose timeline was not written.
+        BeforeRead = _ => Task.FromException(new DaprException("State operation failed",
+            new RpcException(new Status(StatusCode.Unavailable, "connection refused"))));
+        var options = Options.Create(new AuditOptions());
+        var recorder = new AuditRecorder(_writer, new RecentEventsWriter(_dapr, options, NullLogger<RecentEventsWriter>.Instance),
+            TimeProvider.System, NullLogger<AuditRecorder>.Instance);
+
+        var statuses = await recorder.RecordAsync([Entry("e-1", "o-1"), Entry("e-2", null!), Entry("e-3", "o-1")]).WaitAsync(Deadline);
+
+        Assert.Equal([TopicStatus.Retry, TopicStatus.Success, TopicStatus.Retry], statuses);
         Assert.Empty(_saves);
     }
 }

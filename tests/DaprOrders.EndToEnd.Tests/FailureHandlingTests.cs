@@ -24,9 +24,11 @@ public sealed class FailureHandlingTests(ITestOutputHelper output)
 
         var orderId = await system.SubmitAsync(TestOrders.Order(TestOrders.FlakyCustomer(2), (sku, 1, 1500)));
 
-        // First attempt at virtual time 0: the gateway fails, Payment asks for a retry, the broker holds it on the clock.
-        await Eventually.UntilAsync(() => Task.FromResult((Attempts: PaymentAttempts(system, orderId), system.Broker.PendingRetries)),
-            s => s is { Attempts: 1, PendingRetries: 1 }, "the first payment attempt to fail and wait for a retry");
+        // First attempt at virtual time 0: the gateway fails, Payment asks for a retry, the broker holds it on the clock
+        // (besides Audit's bulk windows, which also wait on the clock).
+        await Eventually.UntilAsync(
+            () => Task.FromResult((Attempts: PaymentAttempts(system, orderId), Retries: system.Broker.PendingRetries - system.Broker.InBulkWindows)),
+            s => s is { Attempts: 1, Retries: 1 }, "the first payment attempt to fail and wait for a retry");
         var start = system.Clock.GetUtcNow();
 
         // Before each retry time nothing happens; at 5 s the second attempt fails; at 10 s the third one succeeds.

@@ -18,7 +18,8 @@ public sealed record AdvanceRequest(double Seconds);
 /// <summary>
 /// What the browser script may do to the system besides using it: make Inventory fail deliveries on <c>orders</c>
 /// (so the next order's <c>order.created</c> ends up in the dead letters), heal it, let the outbox's second pass after
-/// a submission, and move the emulator's virtual clock so the retries run out. Lives in the test process on 127.0.0.1 with an ephemeral port.
+/// a submission, let the system come to rest (Audit's bulk windows flush on the clock), and move the emulator's virtual
+/// clock so the retries run out. Lives in the test process on 127.0.0.1 with an ephemeral port.
 /// </summary>
 /// <remarks>
 /// The emulator's fault rules match an app and a topic, not one message: while poisoned, every delivery on
@@ -70,6 +71,12 @@ public sealed class TestControlServer : IAsyncDisposable
             // The virtual clock stands still, so daprd's outbox second (an order's order.created follows its commit by
             // ~1 s) passes only when the script says an order was submitted: as the other harnesses do after a POST.
             await system.Emulator.ReleaseOutboxAsync(TimeSpan.FromSeconds(30));
+            return TypedResults.NoContent();
+        });
+        app.MapPost("/settle", async () =>
+        {
+            // Real time would have flushed Audit's bulk windows (and run any retries): let the virtual clock do it.
+            await system.QuiesceAsync();
             return TypedResults.NoContent();
         });
         app.MapPost("/advance", async (AdvanceRequest request) =>

@@ -17,6 +17,7 @@ namespace DaprOrders.Emulator;
 public sealed partial class DaprEmulator : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    // One caller at a time moves the clock to release held messages (outbox markers, bulk windows).
     private readonly SemaphoreSlim _outboxRelease = new(1, 1);
 
     private DaprEmulator(ServiceProvider services)
@@ -128,6 +129,40 @@ public sealed partial class DaprEmulator : IAsyncDisposable
             while (outbox.Pending > 0)
             {
                 await AdvanceClockAsync(TransactionalOutbox.FirstLookAfter, timeout: timeout, cancellationToken: cancellationToken);
+            }
+        }
+        finally
+        {
+            _outboxRelease.Release();
+        }
+    }
+
+    /// <summary>
+    /// Lets virtual time pass while bulk-subscribe batches hold messages (<see cref="PubSubBroker.InBulkWindows"/>),
+    /// each step to the next tick that flushes one (<see cref="PubSubBroker.NextBulkFlush"/>), as real time would, until
+    /// no window is open. Deliveries that publish more open new windows, which are released too. One caller at a time,
+    /// shared with <see cref="ReleaseOutboxAsync"/>.
+    /// </summary>
+    public async Task ReleaseBulkWindowsAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var broker = _services.GetRequiredService<PubSubBroker>();
+        await _outboxRelease.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                await WaitForClockWorkAsync(includeDeliveries: true, timeout ?? TimeSpan.FromSeconds(30), cancellationToken);
+                if (broker.InBulkWindows == 0)
+                {
+                    return;
+                }
+
+                // Null only while a subscription loop is between taking messages and arming its tick: look again.
+                if (broker.NextBulkFlush is { } due)
+                {
+                    var step = due - TimeProvider.GetUtcNow();
+                    await AdvanceClockAsync(step > TimeSpan.Zero ? step : TimeSpan.Zero, timeout: timeout, cancellationToken: cancellationToken);
+                }
             }
         }
         finally

@@ -19,7 +19,7 @@ internal sealed record BenchSettings
     public bool? ServerGc { get; init; }
 
     /// <summary>
-    /// Configuration for one app of an emulated run, e.g. <c>audit:Audit__BulkSubscribe=true</c> (environment variable
+    /// Configuration for one app of an emulated run, e.g. <c>audit:Audit__BulkSubscribe=false</c> (environment variable
     /// form); <c>emulator:</c> sets the emulator process's environment.
     /// </summary>
     public IReadOnlyList<string> AppSettings { get; init; } = [];

@@ -67,20 +67,36 @@ public static class AuditSubscriptions
         return TopicResponse.For(statuses[0]);
     }
 
-    private static async Task<BulkSubscribeAppResponse> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, AuditRecorder recorder,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// One status per entry, always (daprd retries an entry left without one): SUCCESS once it is on its timeline (a
+    /// duplicate too), RETRY for the entries of an order whose timeline could not be written, DROP for an entry that is
+    /// not a CloudEvent with an id, which daprd then copies to the dead letters. Never a non-2xx answer for one bad
+    /// entry: daprd would retry the whole batch, and a 404 would drop it without dead-lettering anything.
+    /// </summary>
+    private static async Task<IResult> RecordBulkAsync(BulkSubscribeMessage<JsonElement> delivery, HttpContext context,
+        AuditRecorder recorder, CancellationToken cancellationToken)
     {
-        var readable = delivery.Entries.Select(e => (e.EntryId, Event: ObservedEvent.From(e.Event))).Where(e => e.Event is not null).ToList();
-        var statuses = await recorder.RecordDeliveredAsync([.. readable.Select(e => e.Event!)], cancellationToken);
-        var byEntry = readable.Select((entry, index) => (entry.EntryId, Status: statuses[index]))
-            .ToDictionary(x => x.EntryId, x => x.Status, StringComparer.Ordinal);
-        return new BulkSubscribeAppResponse([.. delivery.Entries.Select(e =>
-            new BulkSubscribeAppResponseEntry(e.EntryId, byEntry.GetValueOrDefault(e.EntryId, TopicStatus.Drop) switch
-            {
-                TopicStatus.Success => BulkSubscribeAppResponseStatus.SUCCESS,
-                TopicStatus.Retry => BulkSubscribeAppResponseStatus.RETRY,
-                _ => BulkSubscribeAppResponseStatus.DROP,
-            }))]);
+        if (delivery.Entries is null)
+        {
+            // Not a bulk delivery (daprd always sends entries): unreadable, answered as the delivery middleware answers those.
+            return TopicResponse.Drop();
+        }
+
+        var observed = delivery.Entries.Select(e => ObservedEvent.From(e.Event)).ToList();
+        var readable = observed.OfType<ObservedEvent>().ToList();
+        context.DescribeBulkDelivery([.. readable.Select(e => new DeliveredEvent(e.Id, e.Type, e.TraceParent))]);
+        var recorded = await recorder.RecordDeliveredAsync(readable, cancellationToken);
+        var next = 0;
+        var statuses = new List<BulkSubscribeAppResponseEntry>(delivery.Entries.Count);
+        for (var i = 0; i < delivery.Entries.Count; i++)
+        {
+            var status = observed[i] is null
+                ? BulkSubscribeAppResponseStatus.DROP
+                : recorded[next++] == TopicStatus.Success ? BulkSubscribeAppResponseStatus.SUCCESS : BulkSubscribeAppResponseStatus.RETRY;
+            statuses.Add(new BulkSubscribeAppResponseEntry(delivery.Entries[i].EntryId, status));
+        }
+
+        return TypedResults.Ok(new BulkSubscribeAppResponse(statuses));
     }
 
     private static async Task<TopicResponse> ReceiveDeadLetterAsync(JsonElement cloudEvent, HttpContext context, DeadLetterOffice office,

@@ -6,7 +6,7 @@ namespace DaprOrders.Audit.Timeline;
 /// Appends entries to order timelines (through the group-committing <see cref="TimelineWriter"/>) and hands them to
 /// the recent-events list. Dedupe on entry id, so a redelivered event changes nothing.
 /// </summary>
-public sealed class AuditRecorder(TimelineWriter timelines, RecentEventsWriter recent, TimeProvider timeProvider)
+public sealed partial class AuditRecorder(TimelineWriter timelines, RecentEventsWriter recent, TimeProvider timeProvider, ILogger<AuditRecorder> logger)
 {
     /// <summary>Records delivered events; returns one status per event, in order.</summary>
     public Task<IReadOnlyList<TopicStatus>> RecordDeliveredAsync(IReadOnlyList<ObservedEvent> events, CancellationToken cancellationToken = default)
@@ -16,7 +16,11 @@ public sealed class AuditRecorder(TimelineWriter timelines, RecentEventsWriter r
         return RecordAsync([.. events.Select(e => AuditEntry.Delivered(e, now))], cancellationToken);
     }
 
-    /// <summary>Records entries; one status per entry, in order. SUCCESS also for duplicates.</summary>
+    /// <summary>
+    /// Records entries; one status per entry, in order. SUCCESS also for duplicates. RETRY for the entries of an order
+    /// whose timeline could not be written (ETag contention, a failing sidecar or store), so that in a bulk delivery
+    /// daprd retries those entries only and acknowledges the rest.
+    /// </summary>
     public async Task<IReadOnlyList<TopicStatus>> RecordAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -32,12 +36,20 @@ public sealed class AuditRecorder(TimelineWriter timelines, RecentEventsWriter r
             appends.Add(([.. group.Select(x => x.index)], stored));
         }
 
-        await Task.WhenAll(appends.Select(a => a.Stored));
-
         var statuses = new TopicStatus[entries.Count];
         foreach (var (indexes, stored) in appends)
         {
-            var canonical = await stored;
+            IReadOnlyList<AuditEntry>? canonical;
+            try
+            {
+                canonical = await stored;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogAppendFailed(logger, ex, indexes.Count);
+                canonical = null;
+            }
+
             foreach (var index in indexes)
             {
                 statuses[index] = canonical is null ? TopicStatus.Retry : TopicStatus.Success;
@@ -51,4 +63,7 @@ public sealed class AuditRecorder(TimelineWriter timelines, RecentEventsWriter r
 
         return statuses;
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Writing a timeline failed; {Count} delivered entries answer RETRY")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, int count);
 }

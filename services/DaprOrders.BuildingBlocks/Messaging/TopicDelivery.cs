@@ -71,6 +71,42 @@ internal sealed class TopicDelivery
         }
     }
 
+    /// <summary>
+    /// For a bulk delivery: tags the span with the batch size and links it to each entry's trace context (the entry's
+    /// CloudEvent id and type on the link), as one span serves many events' traces; counts redeliveries per id.
+    /// </summary>
+    public void DescribeBatch(HttpContext context, IReadOnlyList<DeliveredEvent> events)
+    {
+        Described = true;
+        var metrics = PubSubMetrics.For(context.RequestServices);
+        foreach (var e in events)
+        {
+            if (!string.IsNullOrEmpty(e.Id))
+            {
+                metrics?.ObserveDelivery(this, context.Request.Path, e.Id);
+            }
+        }
+
+        if (Activity is not { IsAllDataRequested: true } activity)
+        {
+            return;
+        }
+
+        activity.SetTag("messaging.batch.message_count", events.Count);
+        foreach (var e in events)
+        {
+            if (ActivityContext.TryParse(e.TraceContext, null, isRemote: true, out var producer))
+            {
+                activity.AddLink(new ActivityLink(producer, new ActivityTagsCollection
+                {
+                    ["messaging.message.id"] = e.Id,
+                    ["cloudevents.event_id"] = e.Id,
+                    ["cloudevents.event_type"] = e.Type,
+                }));
+            }
+        }
+    }
+
     /// <summary>Ends the span and records the handler's duration and outcome.</summary>
     public void Complete(HttpContext context, string outcome, Exception? exception)
     {
@@ -89,3 +125,6 @@ internal sealed class TopicDelivery
         PubSubMetrics.For(context.RequestServices)?.RecordHandled(this, outcome, Stopwatch.GetElapsedTime(_started));
     }
 }
+
+/// <summary>What one entry of a bulk delivery says about itself, for <see cref="TopicDelivery.DescribeBatch"/>.</summary>
+public sealed record DeliveredEvent(string? Id, string? Type, string? TraceContext);

@@ -44,13 +44,45 @@ internal static class AuditService
          "x-custom":"kept"}
         """;
 
-    /// <summary>POSTs a structured CloudEvent like daprd and returns the answered topic status.</summary>
+    /// <summary>
+    /// Delivers one CloudEvent as daprd does with Audit's default subscriptions and returns the answered status: to
+    /// <c>deadletters</c> as a structured CloudEvent, to an event topic (bulk subscribe) as a one-entry bulk delivery.
+    /// </summary>
     public static async Task<string> DeliverAsync(this ServiceOnEmulator<Program> bed, string path, string cloudEvent)
     {
+        if (path != $"/events/{Topics.DeadLetters}")
+        {
+            return (await bed.DeliverBulkAsync(path, cloudEvent)).Single() ?? "(no status)";
+        }
+
         using var response = await bed.PostCloudEventAsync(path, cloudEvent);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()!;
+    }
+
+    /// <summary>
+    /// POSTs a bulk delivery as daprd builds it (<c>com.dapr.event.sent.bulk</c>, <c>application/json</c>, one entry per
+    /// event, each a JSON value as delivered) and returns the status answered for each entry, in entry order.
+    /// </summary>
+    public static async Task<IReadOnlyList<string?>> DeliverBulkAsync(this ServiceOnEmulator<Program> bed, string path, params string[] events)
+    {
+        var topic = path[(path.LastIndexOf('/') + 1)..];
+        var entries = string.Join(",", events.Select((e, i) =>
+            $$"""{"entryId":"entry-{{i}}","event":{{e}},"metadata":{"pubsubName":"pubsub"},"contentType":"application/cloudevents+json"}"""));
+        using var content = new StringContent(
+            $$"""{"id":"bulk-1","type":"com.dapr.event.sent.bulk","topic":"{{topic}}","pubsubname":"pubsub","metadata":{},"entries":[{{entries}}]}""",
+            System.Text.Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Add("dapr-api-token", bed.Options.AppApiToken);
+        request.Headers.Add("Pubsubname", "pubsub");
+        using var response = await bed.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        var statuses = JsonDocument.Parse(body).RootElement.GetProperty("statuses").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("entryId").GetString()!, s => s.GetProperty("status").GetString());
+        return [.. events.Select((_, i) => statuses.GetValueOrDefault($"entry-{i}"))];
     }
 
     public static async Task<JsonElement> SubscriptionsAsync(this ServiceOnEmulator<Program> bed)

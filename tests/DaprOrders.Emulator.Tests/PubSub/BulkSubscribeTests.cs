@@ -89,4 +89,124 @@ public sealed class BulkSubscribeTests
         await bed.WaitForIdleAsync();
         Assert.Single(app.RequestsTo("/bulk"));
     }
+
+    private static string AllSucceeded(RecordedRequest request) => new JsonObject
+    {
+        ["statuses"] = new JsonArray([.. request.Json!["entries"]!.AsArray().Select(e => (JsonNode)new JsonObject { ["entryId"] = e!["entryId"]!.GetValue<string>(), ["status"] = "SUCCESS" })]),
+    }.ToJsonString();
+
+    private static IEnumerable<int> Numbers(RecordedRequest request) =>
+        request.Json!["entries"]!.AsArray().Select(e => e!["event"]!["data"]!["n"]!.GetValue<int>()).Order();
+
+    private static Task<TestApp> BulkAppAsync(Func<RecordedRequest, TestResponse?> answer, string deadLetterTopic = "") =>
+        TestApp.StartAsync(a => a
+            .Subscribe($$$"""
+                [{"pubsubname":"pubsub","topic":"orders","route":"/bulk","deadLetterTopic":"{{{deadLetterTopic}}}",
+                  "bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":1000}},
+                 {"pubsubname":"pubsub","topic":"dlq","route":"/dlq"}]
+                """)
+            .Respond(r => r.Path == "/bulk" ? answer(r) : null));
+
+    [Fact]
+    public async Task A_batch_is_flushed_at_the_next_tick_of_the_subscription_not_a_full_window_after_its_first_message()
+    {
+        // default_bulksub.go: a time.Ticker of maxAwaitDurationMs started with the subscription.
+        var clock = new FakeTimeProvider(Start);
+        var app = await BulkAppAsync(r => TestResponse.Json(AllSucceeded(r)));
+        await using var bed = await EmulatorTestBed.StartAsync(new ResourceFolder().WithPubSub(), new Dictionary<string, TestApp?> { ["orders"] = app }, clock);
+
+        await bed.AdvanceAsync(TimeSpan.FromMilliseconds(600));
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":1}");
+        await bed.Emulator.WaitForClockWorkAsync(includeDeliveries: true, EmulatorTestBed.Deadline);
+        Assert.Equal(1, bed.Broker.InBulkWindows);
+        Assert.Equal(Start.AddSeconds(1), bed.Broker.NextBulkFlush);
+
+        await bed.AdvanceAsync(TimeSpan.FromMilliseconds(399));
+        Assert.Empty(app.RequestsTo("/bulk"));
+        await bed.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        await app.WaitForDeliveriesAsync("/bulk", 1);
+        await bed.WaitForIdleAsync();
+        Assert.Equal(0, bed.Broker.InBulkWindows);
+        Assert.Null(bed.Broker.NextBulkFlush);
+    }
+
+    [Fact]
+    public async Task One_batch_per_subscription_is_in_flight_and_what_arrives_meanwhile_goes_at_once_after_it()
+    {
+        // default_bulksub.go flushes synchronously; the tick that passed during the flush is kept by Go's ticker.
+        var clock = new FakeTimeProvider(Start);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var app = await BulkAppAsync(r => Interlocked.Increment(ref calls) == 1
+            ? new TestResponse(200, AllSucceeded(r)) { WaitBefore = hold.Task }
+            : TestResponse.Json(AllSucceeded(r)));
+        await using var bed = await EmulatorTestBed.StartAsync(new ResourceFolder().WithPubSub(), new Dictionary<string, TestApp?> { ["orders"] = app }, clock);
+
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":1}");
+        // The first batch stays in delivery across the clock's moves: do not wait for it.
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(1), waitForDeliveries: false);
+        await app.WaitForDeliveriesAsync("/bulk", 1);
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":2}");
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":3}");
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(2), waitForDeliveries: false);
+        Assert.Single(app.RequestsTo("/bulk"));
+
+        hold.SetResult();
+        var second = (await app.WaitForDeliveriesAsync("/bulk", 2))[1];
+        Assert.Equal([2, 3], Numbers(second));
+        await bed.WaitForIdleAsync();
+        Assert.Equal(2, app.RequestsTo("/bulk").Count);
+    }
+
+    [Fact]
+    public async Task An_answer_daprd_cannot_decode_retries_every_entry_even_those_it_names_as_success()
+    {
+        // postman/http DeliverBulk: a decode error of the 2xx body (here one status that is not a string) is RETRY for all.
+        var clock = new FakeTimeProvider(Start);
+        var calls = 0;
+        var app = await BulkAppAsync(r =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                return TestResponse.Json(AllSucceeded(r));
+            }
+
+            var ids = r.Json!["entries"]!.AsArray().Select(e => e!["entryId"]!.GetValue<string>()).ToList();
+            return TestResponse.Json($$"""{"statuses":[{"entryId":"{{ids[0]}}","status":"SUCCESS"},{"entryId":"{{ids[1]}}","status":7}]}""");
+        });
+        await using var bed = await EmulatorTestBed.StartAsync(
+            new ResourceFolder().WithPubSub().Write("resiliency.yaml", DeliveryOutcomeTests.RetryTwiceEverySecond),
+            new Dictionary<string, TestApp?> { ["orders"] = app },
+            clock);
+
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":1}");
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":2}");
+        await DeliveryOutcomeTests.DrainAsync(bed);
+
+        var attempts = app.RequestsTo("/bulk");
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal([1, 2], Numbers(attempts[1]));
+    }
+
+    [Theory]
+    [InlineData(500, 3, 2)]
+    [InlineData(404, 1, 0)]
+    public async Task A_failed_answer_retries_every_entry_and_a_404_drops_the_batch_without_dead_letters(int status, int expectedAttempts, int deadLettered)
+    {
+        var clock = new FakeTimeProvider(Start);
+        var app = await BulkAppAsync(_ => new TestResponse(status, "{}"), deadLetterTopic: "dlq");
+        await using var bed = await EmulatorTestBed.StartAsync(
+            new ResourceFolder().WithPubSub().Write("resiliency.yaml", DeliveryOutcomeTests.RetryTwiceEverySecond),
+            new Dictionary<string, TestApp?> { ["orders"] = app },
+            clock);
+
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":1}");
+        await bed.PublishJsonAsync("orders", "orders", "{\"n\":2}");
+        await DeliveryOutcomeTests.DrainAsync(bed);
+
+        var attempts = app.RequestsTo("/bulk");
+        Assert.Equal(expectedAttempts, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal([1, 2], Numbers(a)));
+        Assert.Equal(deadLettered, app.RequestsTo("/dlq").Count);
+    }
 }

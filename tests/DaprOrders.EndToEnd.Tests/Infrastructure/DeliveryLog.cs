@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace DaprOrders.EndToEnd.Tests.Infrastructure;
 
-/// <summary>One CloudEvent as a sidecar delivered it into an app: the exact bytes the broker held.</summary>
+/// <summary>
+/// One CloudEvent as a sidecar delivered it into an app: the exact bytes the broker held, or for an entry of a bulk
+/// delivery its <c>event</c> object.
+/// </summary>
 public sealed record Delivery(string AppId, string Path, byte[] Body)
 {
     public JsonObject Event => JsonNode.Parse(Body) as JsonObject ?? throw new InvalidOperationException("delivery body is not a JSON object");
@@ -60,12 +63,34 @@ public sealed class DeliveryLog
                     using var copy = new MemoryStream();
                     await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
                     context.Request.Body.Position = 0;
-                    log.Add(new Delivery(appId, context.Request.Path, copy.ToArray()));
+                    foreach (var body in Events(copy.ToArray()))
+                    {
+                        log.Add(new Delivery(appId, context.Request.Path, body));
+                    }
                 }
 
                 await nextMiddleware(context);
             });
             next(app);
         };
+
+        // A bulk delivery (daprd's com.dapr.event.sent.bulk envelope) carries one CloudEvent per entry.
+        private static IEnumerable<byte[]> Events(byte[] body)
+        {
+            JsonNode? parsed;
+            try
+            {
+                parsed = JsonNode.Parse(body);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return [body];
+            }
+
+            return parsed is JsonObject envelope && envelope["type"] is JsonValue type && envelope["entries"] is JsonArray entries
+                && type.GetValueKind() == System.Text.Json.JsonValueKind.String && type.GetValue<string>() == "com.dapr.event.sent.bulk"
+                ? [.. entries.Select(e => System.Text.Encoding.UTF8.GetBytes(e!["event"]!.ToJsonString()))]
+                : [body];
+        }
     }
 }

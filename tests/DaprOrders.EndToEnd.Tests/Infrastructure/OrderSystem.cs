@@ -42,6 +42,8 @@ public sealed class OrderSystem : IAsyncDisposable
         _clients = hosts.ToDictionary(h => h.AppId, h => h.CreateApiClient(), StringComparer.Ordinal);
         // daprd's outbox publishes order.created about 1 s after the commit: the clock lets that second pass after a POST.
         _clients["ordering"] = OutboxReleasingHandler.Wrap(_clients["ordering"], emulator, SettleTimeout);
+        // daprd flushes Audit's bulk deliveries on a ticker: before a question to Audit, the clock lets open windows pass.
+        _clients["audit"] = BulkWindowReleasingHandler.Wrap(_clients["audit"], emulator, SettleTimeout);
     }
 
     public DaprEmulator Emulator { get; }
@@ -193,8 +195,9 @@ public sealed class OrderSystem : IAsyncDisposable
     /// <summary>
     /// Lets the system come to rest: waits until no message is queued or in delivery, and while deliveries wait for a
     /// retry (a handler answered RETRY, e.g. after losing an ETag race to a duplicate) moves the clock one second at a
-    /// time so the retries run, like real time would. Fails if it is still busy after <paramref name="limit"/> of
-    /// virtual time (default 60 s, well below the saga deadline).
+    /// time so the retries run, like real time would. While only bulk-subscribe batches wait (Audit's deliveries), it
+    /// moves the clock just to their flush instead. Fails if it is still busy after <paramref name="limit"/> of virtual
+    /// time (default 60 s, well below the saga deadline).
     /// </summary>
     public async Task QuiesceAsync(TimeSpan? limit = null)
     {
@@ -206,6 +209,12 @@ public sealed class OrderSystem : IAsyncDisposable
             {
                 await Broker.WaitForIdleAsync(SettleTimeout);
                 return;
+            }
+
+            if (Broker.PendingRetries == Broker.InBulkWindows)
+            {
+                await Emulator.ReleaseBulkWindowsAsync(SettleTimeout);
+                continue;
             }
 
             if (Clock.GetUtcNow() - start >= (limit ?? TimeSpan.FromSeconds(60)))

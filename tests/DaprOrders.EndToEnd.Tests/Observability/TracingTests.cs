@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DaprOrders.BuildingBlocks.Messaging;
 using DaprOrders.Contracts;
 using DaprOrders.EndToEnd.Tests.Infrastructure;
 
@@ -44,18 +45,25 @@ public sealed class TracingTests(ITestOutputHelper output)
             ("inventory", EventTypes.OrderCreated), ("ordering", EventTypes.StockReserved),
             ("payment", EventTypes.PaymentRequested), ("ordering", EventTypes.PaymentSucceeded),
             ("notification", EventTypes.OrderCompleted),
-            ("audit", EventTypes.OrderCreated), ("audit", EventTypes.StockReserved), ("audit", EventTypes.PaymentRequested),
-            ("audit", EventTypes.PaymentSucceeded), ("audit", EventTypes.OrderCompleted), ("audit", EventTypes.NotificationSent),
+        ];
+        // Audit takes its topics by bulk subscribe: one request, and so one server and consumer span, serves events of
+        // many traces, so its consumer span links to each event's context instead of running inside its trace.
+        string[] auditLinked =
+        [
+            EventTypes.NotificationSent, EventTypes.OrderCompleted, EventTypes.OrderCreated, EventTypes.PaymentRequested,
+            EventTypes.PaymentSucceeded, EventTypes.StockReserved,
         ];
         // A handler's spans end just after its response reaches the sidecar (the server span last), so the last
         // deliveries' spans may still be ending when the sidecar is idle: wait for them.
         var trace = await Eventually.UntilAsync(
             () => Task.FromResult(new RecordedTrace(recorder.Spans, intake.TraceId)),
-            t => expected.All(Delivered(t, apps).Contains),
-            "every subscriber's consumer and server span in the intake's trace");
+            t => expected.All(Delivered(t, apps).Contains) && AuditLinked(recorder, apps, intake.TraceId).SequenceEqual(auditLinked),
+            "every subscriber's consumer and server span in the intake's trace, and Audit's links to every event");
         output.WriteLine(trace.Describe());
         var delivered = Delivered(trace, apps);
         Assert.All(expected, e => Assert.True(delivered.Contains(e), $"{e.App} handling {e.Type} is not in the trace"));
+        Assert.Equal(auditLinked, AuditLinked(recorder, apps, intake.TraceId));
+        Assert.DoesNotContain(trace.Deliveries(apps), d => d.App == "audit");
 
         // Walk back from the notification to the intake, one pub/sub hop at a time.
         // A redelivery (a handler's RETRY after a lost ETag race) would add spans; the first delivery is the one to follow.
@@ -151,6 +159,24 @@ public sealed class TracingTests(ITestOutputHelper output)
         }
 
         return false;
+    }
+
+    /// <summary>Event types Audit's bulk consumer spans link to in <paramref name="traceId"/>, in ordinal order, each as often as linked.</summary>
+    private static List<string> AuditLinked(SpanRecorder recorder, IReadOnlyDictionary<int, string> apps, ActivityTraceId traceId)
+    {
+        // Each bulk delivery is a trace of its own: find Audit's consumer spans by their server span's port.
+        var spans = recorder.Spans;
+        var servers = spans.Where(s => s.Kind == ActivityKind.Server).ToDictionary(s => (s.TraceId, s.SpanId));
+        return
+        [
+            .. spans.Where(s => s.Source.Name == MessagingTelemetry.Name && s.Kind == ActivityKind.Consumer
+                    && servers.TryGetValue((s.TraceId, s.ParentSpanId), out var server)
+                    && server.GetTagItem("server.port") is int port && apps.GetValueOrDefault(port) == "audit")
+                .SelectMany(s => s.Links)
+                .Where(l => l.Context.TraceId == traceId)
+                .Select(l => l.Tags?.FirstOrDefault(t => t.Key == "cloudevents.event_type").Value?.ToString() ?? string.Empty)
+                .Order(StringComparer.Ordinal),
+        ];
     }
 
     private static HashSet<(string App, string Type)> Delivered(RecordedTrace trace, IReadOnlyDictionary<int, string> apps) =>

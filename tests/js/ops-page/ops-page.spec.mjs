@@ -2,7 +2,7 @@
 // tests/DaprOrders.OperationsPage.Tests with the whole system running on the emulator. It uses the page as an operator
 // would: orders appear and complete, a poisoned order.created lands in the dead letters, a confirmed replay completes it.
 //
-// Environment: OPS_URL, ORDERING_URL, INVENTORY_URL, CONTROL_URL (test-control endpoint: /poison, /heal, /release-outbox, /advance),
+// Environment: OPS_URL, ORDERING_URL, INVENTORY_URL, CONTROL_URL (test-control endpoint: /poison, /heal, /release-outbox, /settle, /advance),
 // JAEGER_URL (the Jaeger base configured in Audit), SCREENSHOT_DIR, CHROMIUM_PATH (default /usr/bin/chromium).
 // Every wait is a Playwright expectation with a deadline; nothing sleeps.
 import { randomUUID } from 'node:crypto';
@@ -138,7 +138,9 @@ try {
   await expect(page.locator('img')).toHaveCount(0);
   if (await page.evaluate(() => window.__opsInjected !== undefined)) throw new Error('markup from order data was executed');
 
-  // The timeline of the first order: every saga event with its source and a Jaeger link per trace id.
+  // The timeline of the first order: every saga event with its source and a Jaeger link per trace id. Audit takes
+  // events in bulk, flushed on daprd's ticker: let the virtual clock pass it.
+  await control('settle');
   await page.locator(`[data-testid="order-row"][data-order-id="${orders[0]}"]`).getByTestId('open-timeline').click();
   await expect(page.getByTestId('timeline-order-id')).toHaveText(orders[0]);
   const events = page.getByTestId('timeline-event');

@@ -46,6 +46,7 @@ public sealed class PubSubBroker(EmulatorOptions options, EmulatorClock clock)
     private int _queued;
     private int _delivering;
     private int _waitingForRetry;
+    private int _inBulkWindows;
 
     /// <summary>Messages waiting in a queue or being delivered right now (not counting those waiting for a retry delay).</summary>
     public int InFlight => Volatile.Read(ref _queued) + Volatile.Read(ref _delivering);
@@ -55,6 +56,15 @@ public sealed class PubSubBroker(EmulatorOptions options, EmulatorClock clock)
     /// (<see cref="State.TransactionalOutbox"/>): advance a FakeTimeProvider to release them.
     /// </summary>
     public int PendingRetries => Volatile.Read(ref _waitingForRetry);
+
+    /// <summary>
+    /// Messages held in a bulk-subscribe batch that waits for its flush on the emulator's clock (counted in
+    /// <see cref="PendingRetries"/> too): advance a FakeTimeProvider to <see cref="NextBulkFlush"/> to deliver them.
+    /// </summary>
+    public int InBulkWindows => Volatile.Read(ref _inBulkWindows);
+
+    /// <summary>When the earliest batch holding messages is flushed (the next tick of its subscription), or null.</summary>
+    public DateTimeOffset? NextBulkFlush => _groups.Values.Select(g => g.BulkFlushDue).Where(d => d is not null).Min();
 
     /// <summary>Messages published per topic so far (by "pubsub/topic").</summary>
     public ConcurrentDictionary<string, int> PublishedCounts { get; } = new(StringComparer.Ordinal);
@@ -141,6 +151,13 @@ public sealed class PubSubBroker(EmulatorOptions options, EmulatorClock clock)
     internal void CountDelivering(int delta) => Interlocked.Add(ref _delivering, delta);
 
     internal void CountWaitingForRetry(int delta) => Interlocked.Add(ref _waitingForRetry, delta);
+
+    internal void CountInBulkWindow(int delta)
+    {
+        // Both move together: a message in a window is also waiting on the clock.
+        Interlocked.Add(ref _inBulkWindows, delta);
+        Interlocked.Add(ref _waitingForRetry, delta);
+    }
 }
 
 /// <summary>One message waiting for one consumer group.</summary>
@@ -236,94 +253,117 @@ internal sealed class ConsumerGroup
         return discarded;
     }
 
-    // Bulk subscribe without native broker support (daprd's default bulk subscriber): a batch closes when it holds
-    // maxMessagesCount messages or maxAwaitDurationMs passed on the emulator's clock since its first message.
-    // Messages in a filling batch count as waiting on the clock, so tests advance a fake clock to close it.
+    /// <summary>While a bulk batch holds messages: the emulator-clock time of the tick that flushes it.</summary>
+    public DateTimeOffset? BulkFlushDue { get; private set; }
+
+    // daprd's default bulk subscriber (dapr/dapr release-1.17 pkg/runtime/pubsub/default_bulksub.go), used for brokers
+    // without native bulk subscribe: one loop per subscription adds messages to a batch and flushes it when it holds
+    // maxMessagesCount or when a ticker of period maxAwaitDurationMs, started with the subscription, ticks. The flush is
+    // synchronous, so one batch per subscription is in flight (retries included) and new messages wait meanwhile; a
+    // tick that passes during a flush fires right after it (Go's ticker keeps one), later ticks stay on the grid.
     private async Task RunBulkAsync(
         Func<ActiveSubscription, IReadOnlyList<QueuedMessage>, CancellationToken, Task> deliverBatch,
         BulkSubscribeOptions bulk,
         CancellationToken connection)
     {
-        var running = new List<Task>();
+        var period = TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs);
+        var started = _clock.Time.GetUtcNow();
+        var nextTick = started + period;
+        var batch = new List<QueuedMessage>();
         try
         {
             while (!connection.IsCancellationRequested)
             {
-                await _concurrency.WaitAsync(connection);
-                var batch = new List<QueuedMessage>();
-                IDisposable? filling = null;
-                try
+                await _queue.Reader.WaitToReadAsync(connection);
+                TakeAvailable(batch, bulk.MaxMessagesCount);
+                var now = _clock.Time.GetUtcNow();
+                if (now >= nextTick)
                 {
-                    var first = await _queue.Reader.ReadAsync(connection);
-                    _broker.CountWaitingForRetry(1);
-                    _broker.CountQueued(-1);
-                    batch.Add(first);
-                    TakeAvailable(batch, bulk.MaxMessagesCount);
-                    // Released work from the window's wake until the batch counts as delivering.
-                    filling = _clock.BeginWork();
+                    // Ticks while the batch was empty flushed nothing.
+                    nextTick = NextTickAfter(started, period, now);
+                }
+
+                using (var released = _clock.BeginWork())
+                {
                     if (batch.Count < bulk.MaxMessagesCount)
                     {
+                        BulkFlushDue = nextTick;
                         using var fill = CancellationTokenSource.CreateLinkedTokenSource(connection);
-                        var timer = _clock.DelayAsync(TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs), fill.Token);
-                        while (batch.Count < bulk.MaxMessagesCount && !timer.IsCompleted)
+                        var tick = _clock.DelayAsync(nextTick - now, fill.Token);
+                        while (batch.Count < bulk.MaxMessagesCount && !tick.IsCompleted)
                         {
-                            var more = _queue.Reader.WaitToReadAsync(fill.Token).AsTask();
-                            await Task.WhenAny(timer, more);
+                            await Task.WhenAny(tick, _queue.Reader.WaitToReadAsync(fill.Token).AsTask());
                             connection.ThrowIfCancellationRequested();
                             TakeAvailable(batch, bulk.MaxMessagesCount);
                         }
 
                         await fill.CancelAsync();
+                        BulkFlushDue = null;
+                        if (tick.IsCompletedSuccessfully)
+                        {
+                            nextTick += period;
+                        }
                     }
+
+                    await FlushAsync(deliverBatch, batch, released, connection);
                 }
-                catch (OperationCanceledException)
+
+                while (!connection.IsCancellationRequested && _clock.Time.GetUtcNow() is var after && after >= nextTick)
                 {
-                    foreach (var message in batch)
+                    // The tick Go's ticker kept during the flush: what arrived meanwhile goes at once.
+                    nextTick = NextTickAfter(started, period, after);
+                    TakeAvailable(batch, bulk.MaxMessagesCount);
+                    if (batch.Count == 0)
                     {
-                        Enqueue(message);
-                        _broker.CountWaitingForRetry(-1);
+                        break;
                     }
 
-                    filling?.Dispose();
-
-                    _concurrency.Release();
-                    throw;
+                    await FlushAsync(deliverBatch, batch, released: null, connection);
                 }
-
-                _broker.CountDelivering(batch.Count);
-                _broker.CountWaitingForRetry(-batch.Count);
-                filling?.Dispose();
-                var subscription = Subscription!;
-                running.RemoveAll(t => t.IsCompleted);
-                running.Add(Task.Run(
-                    async () =>
-                    {
-                        try
-                        {
-                            await deliverBatch(subscription, batch, connection);
-                        }
-                        finally
-                        {
-                            _broker.CountDelivering(-batch.Count);
-                            _concurrency.Release();
-                        }
-                    },
-                    CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (connection.IsCancellationRequested)
         {
-            // Paused: cut-off batches requeue themselves.
+            // Paused: messages of a batch still filling go back to the queue; a batch in delivery requeues itself.
+            BulkFlushDue = null;
+            foreach (var message in batch)
+            {
+                Enqueue(message);
+                _broker.CountInBulkWindow(-1);
+            }
         }
+    }
 
-        await Task.WhenAll(running);
+    private static DateTimeOffset NextTickAfter(DateTimeOffset started, TimeSpan period, DateTimeOffset now) =>
+        started + (period * (Math.Floor((now - started) / period) + 1));
+
+    private async Task FlushAsync(
+        Func<ActiveSubscription, IReadOnlyList<QueuedMessage>, CancellationToken, Task> deliverBatch,
+        List<QueuedMessage> batch,
+        IDisposable? released,
+        CancellationToken connection)
+    {
+        List<QueuedMessage> flushed = [.. batch];
+        batch.Clear();
+        _broker.CountDelivering(flushed.Count);
+        _broker.CountInBulkWindow(-flushed.Count);
+        // The window's wake is released work until the batch counts as delivering.
+        released?.Dispose();
+        try
+        {
+            await deliverBatch(Subscription!, flushed, connection);
+        }
+        finally
+        {
+            _broker.CountDelivering(-flushed.Count);
+        }
     }
 
     private void TakeAvailable(List<QueuedMessage> batch, int max)
     {
         while (batch.Count < max && _queue.Reader.TryRead(out var message))
         {
-            _broker.CountWaitingForRetry(1);
+            _broker.CountInBulkWindow(1);
             _broker.CountQueued(-1);
             batch.Add(message);
         }

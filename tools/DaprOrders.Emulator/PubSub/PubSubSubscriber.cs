@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprOrders.Emulator.Actors;
 using DaprOrders.Emulator.Diagnostics;
 using DaprOrders.Emulator.Faults;
 using DaprOrders.Emulator.Hosting;
@@ -594,13 +595,10 @@ public sealed partial class PubSubSubscriber(
                     token => BulkAttemptAsync(sidecar, subscription, route.Key, pending, token),
                     connection,
                     waiting => MarkWaiting(waiting, batch.Count));
-                if (result.Outcome != AttemptOutcome.Success)
-                {
-                    LogDeliveryFailed(appId, subscription.Topic, result.Attempts, result.Error?.Message ?? $"status {result.HttpStatusCode}");
-                }
-
                 foreach (var failed in pending)
                 {
+                    // One line per exhausted message, as for single deliveries (the chaos run counts them).
+                    LogDeliveryFailed(appId, subscription.Topic, result.Attempts, result.Error?.Message ?? $"status {result.HttpStatusCode}");
                     await DeadLetterAsync(subscription, failed.Queued.Message, "retries exhausted");
                 }
             }
@@ -662,6 +660,11 @@ public sealed partial class PubSubSubscriber(
         if (status == 404)
         {
             // 404: every entry is dropped, and (unlike single delivery) not dead-lettered.
+            for (var i = 0; i < pending.Count; i++)
+            {
+                LogDropped(sidecar.AppId, subscription.Topic, status);
+            }
+
             pending.Clear();
             return Attempt<int>.Succeeded(0);
         }
@@ -671,25 +674,8 @@ public sealed partial class PubSubSubscriber(
             return Attempt<int>.Failed(pending.Count, status);
         }
 
-        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            if (JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken)) is JsonObject answer
-                && answer.Field("statuses") is JsonArray items)
-            {
-                foreach (var item in items.OfType<JsonObject>())
-                {
-                    if (item.StringField("entryId") is { } id)
-                    {
-                        statuses[id] = item.StringField("status") ?? string.Empty;
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // A 2xx body that is not JSON means RETRY for every entry.
-        }
+        // A 2xx body daprd cannot decode means RETRY for every entry.
+        var statuses = ParseBulkStatuses(await response.Content.ReadAsByteArrayAsync(cancellationToken)) ?? [];
 
         // Missing entries or empty statuses mean RETRY here (unlike single delivery).
         foreach (var entry in pending.ToList())
@@ -701,6 +687,7 @@ public sealed partial class PubSubSubscriber(
                     break;
                 case "DROP":
                     pending.Remove(entry);
+                    LogDropped(sidecar.AppId, subscription.Topic, status);
                     await DeadLetterAsync(subscription, entry.Queued.Message, null);
                     break;
             }
@@ -709,6 +696,74 @@ public sealed partial class PubSubSubscriber(
         return pending.Count == 0
             ? Attempt<int>.Succeeded(0)
             : Attempt<int>.Failed(pending.Count, error: new InvalidOperationException($"{pending.Count} bulk entries to retry"));
+    }
+
+    /// <summary>
+    /// Decodes a bulk answer as daprd does (Go's encoding/json into <c>{"statuses":[{"entryId","status"}]}</c>, field
+    /// names case-insensitive, only the first JSON value read): entry id to status, or null when decoding fails, which
+    /// makes every entry RETRY, also when only one item has a field of the wrong type. Null fields read as empty.
+    /// </summary>
+    internal static Dictionary<string, string>? ParseBulkStatuses(byte[] body)
+    {
+        JsonElement answer;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            answer = JsonElement.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (answer.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (answer.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
+        var items = GoJsonFields.Property(answer, "statuses");
+        if (items is not { ValueKind: not JsonValueKind.Null } list)
+        {
+            return statuses;
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (item.ValueKind != JsonValueKind.Object
+                || GoString(GoJsonFields.Property(item, "entryId")) is not { } entryId
+                || GoString(GoJsonFields.Property(item, "status")) is not { } status)
+            {
+                return null;
+            }
+
+            statuses[entryId] = status;
+        }
+
+        return statuses;
+
+        // A Go string field: absent or null is "", anything but a string fails the decode.
+        static string? GoString(JsonElement? value) => value switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => string.Empty,
+            { ValueKind: JsonValueKind.String } text => text.GetString(),
+            _ => null,
+        };
     }
 
     private sealed record PreparedDelivery(JsonObject CloudEvent, byte[] Body, byte[]? Raw, string Path);
