@@ -95,6 +95,23 @@ public sealed class StockReservationRecordTests
     }
 
     [Fact]
+    public void A_record_of_an_earlier_version_reads_as_a_claim_or_as_final()
+    {
+        static StockReservationRecord Read(string status) => System.Text.Json.JsonSerializer.Deserialize($$"""
+            {"orderId":"o1","status":"{{status}}","lines":[{"sku":"a","quantity":1}],"shortages":[],
+             "history":[{"status":"{{status}}","at":"2026-01-01T00:00:00+00:00"}]}
+            """, InventoryJsonContext.Default.StockReservationRecord)!;
+
+        var reserved = Read("Reserved");
+        var committed = Read("Committed");
+
+        Assert.True(reserved.IsClaim);
+        Assert.Equal(ReservationStatus.Released, reserved.MoveTo(ReservationStatus.Released, T0.AddDays(1)).Status);
+        Assert.False(committed.IsClaim);
+        Assert.Empty(committed.HeldLines());
+    }
+
+    [Fact]
     public void The_time_of_a_status_is_kept_for_republishing()
     {
         var plan = ReservationPlan.For("o1", [new OrderLine("a", 1, 1)]);

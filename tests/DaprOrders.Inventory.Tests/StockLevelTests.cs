@@ -158,6 +158,20 @@ public sealed class StockLevelTests
     }
 
     [Fact]
+    public void State_written_before_holds_had_a_time_is_pruned_on_the_first_turn()
+    {
+        var level = System.Text.Json.JsonSerializer.Deserialize("""
+            {"available":6,"reserved":1,"committed":4,"listed":true,"version":9,
+             "holds":{"done":{"quantity":4,"status":"committed"},"open":{"quantity":1,"status":"reserved"}}}
+            """, InventoryJsonContext.Default.StockLevel)!;
+
+        Assert.True(level.Prune(T0, Retention));
+
+        Assert.Empty(level.Holds);
+        Assert.Equal((6, 0, 5), (level.Available, level.Reserved, level.Committed));
+    }
+
+    [Fact]
     public void A_committed_reservation_is_never_given_back()
     {
         var level = Stocked(10);

@@ -86,26 +86,26 @@ public sealed partial class StockReservationCoordinator(
             return await ReserveAsync(claim, plan, cancellationToken);
         }
 
-        switch (record.Status)
+        switch (record)
         {
-            case ReservationStatus.Claimed when ActorsMayHaveForgotten(record):
+            case { IsClaim: true } when ActorsMayHaveForgotten(record):
                 // A redelivery later than the hold retention: an actor that forgot the order would reserve it again,
                 // and the saga ended long ago (its deadline is minutes), so nothing is asked and nothing announced.
                 LogTooLate(logger, record.OrderId, "order.created");
                 return TopicStatus.Success;
 
-            case ReservationStatus.Claimed:
+            case { IsClaim: true }:
                 // A redelivery or a racing duplicate: the actors give their first answers, so this repeats the decision.
                 return await ReserveAsync(record, plan, cancellationToken);
 
-            case ReservationStatus.Rejected:
+            case { Status: ReservationStatus.Rejected }:
                 // Repeating the give-back covers a crash half-way through it; the rejection is announced again.
                 await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
                 await PublishRejectedAsync(record, cancellationToken);
                 return TopicStatus.Success;
 
             default:
-                // Released, or the tombstone of a cancellation that came first: never reserve.
+                // Released, or the tombstone of a cancellation that came first: never reserve (or committed before).
                 LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
                 return TopicStatus.Success;
         }
@@ -141,7 +141,7 @@ public sealed partial class StockReservationCoordinator(
         return await records.ChangeAsync<TopicStatus>(StockReservationRecord.KeyFor(claim.OrderId), async (pass, ct) =>
         {
             var record = pass.Value ?? claim;
-            if (record.Status == ReservationStatus.Claimed)
+            if (record.IsClaim)
             {
                 var rejected = record.Reject(shortages, timeProvider.GetUtcNow());
                 if (!await pass.TryWriteAsync(rejected, ct))
@@ -180,9 +180,9 @@ public sealed partial class StockReservationCoordinator(
             return TopicStatus.Success;
         }
 
-        switch (record.Status)
+        switch (record)
         {
-            case ReservationStatus.Claimed:
+            case { IsClaim: true }:
                 // Release, announce, then record: each step is safe to repeat (a repeated release answers what the first
                 // gave back), so a crash anywhere before the record is saved makes the redelivery announce the same
                 // release again (at least once, never lost). Releasing also marks each SKU, so a reserve of this order
@@ -206,7 +206,7 @@ public sealed partial class StockReservationCoordinator(
                 LogReleased(logger, record.OrderId, returned.Sum(l => l.Quantity));
                 return TopicStatus.Success;
 
-            case ReservationStatus.Rejected:
+            case { Status: ReservationStatus.Rejected }:
                 // Nothing is held once a rejection completed; repeating the release covers a crash half-way through it.
                 await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
                 return TopicStatus.Success;

@@ -20,6 +20,12 @@ public enum ReservationStatus
 
     /// <summary>Tombstone: <c>order.cancelled</c> came before <c>order.created</c>, so that order must never reserve.</summary>
     CancelledBeforeReservation,
+
+    /// <summary>Only in records written before the claim came first: every line was held. Handled like a claim.</summary>
+    Reserved,
+
+    /// <summary>Only in records written before reservations became final unless cancelled: the order completed.</summary>
+    Committed,
 }
 
 public sealed record ReservationHistoryEntry(ReservationStatus Status, DateTimeOffset At);
@@ -51,7 +57,10 @@ public sealed record StockReservationRecord(
 
     /// <summary>Only a claim moves on: to Rejected (a line was short) or Released (cancelled).</summary>
     public bool CanMoveTo(ReservationStatus next) =>
-        Status == ReservationStatus.Claimed && next is ReservationStatus.Rejected or ReservationStatus.Released;
+        IsClaim && next is ReservationStatus.Rejected or ReservationStatus.Released;
+
+    /// <summary>A claim, or an earlier version's record of a reservation (every line held).</summary>
+    public bool IsClaim => Status is ReservationStatus.Claimed or ReservationStatus.Reserved;
 
     /// <summary>The claim rejected with <paramref name="shortages"/> (the first one is the line that stopped the plan).</summary>
     public StockReservationRecord Reject(IReadOnlyList<StockShortage> shortages, DateTimeOffset now)
@@ -78,7 +87,7 @@ public sealed record StockReservationRecord(
     {
         ReservationStatus.Rejected when Shortages.Count > 0 =>
             Lines.TakeWhile(line => !string.Equals(line.Sku, Shortages[0].Sku, StringComparison.Ordinal)).ToList(),
-        ReservationStatus.Rejected or ReservationStatus.CancelledBeforeReservation => [],
+        ReservationStatus.Rejected or ReservationStatus.CancelledBeforeReservation or ReservationStatus.Committed => [],
         _ => Lines,
     };
 

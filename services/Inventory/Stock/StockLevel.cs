@@ -15,6 +15,13 @@ public enum HoldStatus
     /// <summary>The reservation was refused for lack of stock; a repeat gets the same answer.</summary>
     [JsonStringEnumMemberName("refused")]
     Refused,
+
+    /// <summary>
+    /// Only in state written before reservations became final unless cancelled (its units are in
+    /// <see cref="StockLevel.Committed"/> already). Such holds have no time, so the first turn prunes them.
+    /// </summary>
+    [JsonStringEnumMemberName("committed")]
+    Committed,
 }
 
 /// <summary>
@@ -64,7 +71,7 @@ public sealed class StockLevel
         {
             return hold.Status switch
             {
-                HoldStatus.Reserved => Result(ReserveOutcome.Reserved, hold.Quantity, Available),
+                HoldStatus.Reserved or HoldStatus.Committed => Result(ReserveOutcome.Reserved, hold.Quantity, Available),
                 HoldStatus.Released => Result(ReserveOutcome.Released, hold.Quantity, Available),
                 _ => Result(ReserveOutcome.Insufficient, hold.Quantity, hold.AvailableAtRefusal),
             };
@@ -106,8 +113,8 @@ public sealed class StockLevel
         {
             case HoldStatus.Released:
                 return new StockReleaseResult(sku, orderId, hold.Quantity, Available);
-            case HoldStatus.Refused:
-                // Nothing was held; the refusal stays the order's answer to a repeated reserve.
+            case HoldStatus.Refused or HoldStatus.Committed:
+                // Nothing is held; the refusal stays the order's answer to a repeated reserve.
                 return new StockReleaseResult(sku, orderId, 0, Available);
         }
 
