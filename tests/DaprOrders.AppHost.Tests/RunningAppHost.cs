@@ -21,6 +21,9 @@ public sealed class RunningAppHost : IAsyncLifetime
 
     public static readonly string[] Services = ["ordering", "inventory", "payment", "notification", "audit"];
 
+    /// <summary>The services whose spans run inside an order's trace; Audit takes events in bulk and links to it instead.</summary>
+    public static IEnumerable<string> SagaServices => Services.Where(s => s != "audit");
+
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("not started");
@@ -136,6 +139,32 @@ public sealed class RunningAppHost : IAsyncLifetime
         }
 
         return spans;
+    }
+
+    /// <summary>
+    /// Names of <paramref name="service"/>'s spans that link to <paramref name="traceId"/>: a bulk delivery serves many
+    /// orders' traces at once, so Audit's span runs in a trace of its own and links to each event's context.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SpansLinkedToTraceAsync(string service, string traceId)
+    {
+        // Newest first up to the limit; Audit's health probes add a span every few seconds, so the limit is generous.
+        var body = await DashboardApi.GetFromJsonAsync<JsonObject>($"api/telemetry/spans?resource={Uri.EscapeDataString(service)}&limit=5000");
+        var linked = new List<string>();
+        foreach (var resourceSpans in body?["data"]?["resourceSpans"]?.AsArray() ?? [])
+        {
+            foreach (var scope in resourceSpans!["scopeSpans"]?.AsArray() ?? [])
+            {
+                foreach (var span in scope!["spans"]?.AsArray() ?? [])
+                {
+                    if ((span!["links"]?.AsArray() ?? []).Any(link => link?["traceId"]?.GetValue<string>() == traceId))
+                    {
+                        linked.Add(span["name"]!.GetValue<string>());
+                    }
+                }
+            }
+        }
+
+        return linked;
     }
 
     /// <summary>Starts POST /orders in the given trace; the status polls stay out of it.</summary>
