@@ -41,9 +41,9 @@ public sealed class OrderSystem : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _clients = hosts.ToDictionary(h => h.AppId, h => h.CreateApiClient(), StringComparer.Ordinal);
         // daprd's outbox publishes order.created about 1 s after the commit: the clock lets that second pass after a POST.
-        _clients["ordering"] = OutboxReleasingHandler.Wrap(_clients["ordering"], emulator, SettleTimeout);
+        _clients["ordering"] = ClockReleasingHandler.ReleasingOutbox(_clients["ordering"], emulator, SettleTimeout);
         // daprd flushes Audit's bulk deliveries on a ticker: before a question to Audit, the clock lets open windows pass.
-        _clients["audit"] = BulkWindowReleasingHandler.Wrap(_clients["audit"], emulator, SettleTimeout);
+        _clients["audit"] = ClockReleasingHandler.ReleasingBulkWindows(_clients["audit"], emulator, SettleTimeout);
     }
 
     public DaprEmulator Emulator { get; }

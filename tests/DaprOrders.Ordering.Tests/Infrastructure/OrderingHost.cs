@@ -39,7 +39,7 @@ internal sealed class OrderingHost : IAsyncDisposable
         _service = service;
         Faults = faults;
         Clock = clock;
-        Client = OutboxReleasingHandler.Wrap(service.Client, service.Emulator, SettleTimeout);
+        Client = ClockReleasingHandler.ReleasingOutbox(service.Client, service.Emulator, SettleTimeout);
         _noDeliveries = service.Emulator.Services.GetRequiredService<FaultInjection>().Drop(appId: AppId);
     }
 
@@ -87,7 +87,7 @@ internal sealed class OrderingHost : IAsyncDisposable
             grpcEndpoint: sidecar.GrpcEndpoint, configureServices: services => Configure(services, Faults, Clock));
         _otherInstances.Add(other);
         other.Start();
-        return OutboxReleasingHandler.Wrap(other.CreateApiClient(), _service.Emulator, SettleTimeout);
+        return ClockReleasingHandler.ReleasingOutbox(other.CreateApiClient(), _service.Emulator, SettleTimeout);
     }
 
     /// <summary>Moves the clock of the service and its sidecar, and waits until the work it released (a reminder's turn) is done.</summary>
