@@ -38,6 +38,10 @@ public sealed class NotificationDecisionTests
         Assert.Equal(NotificationStep.Announce, NotificationDecision.Decide(Record(NotificationStatus.Sent), Now));
 
     [Fact]
+    public void Sent_and_already_announced_again_needs_nothing() =>
+        Assert.Equal(NotificationStep.Ignore, NotificationDecision.Decide(Record(NotificationStatus.Sent) with { Reannounced = true }, Now));
+
+    [Fact]
     public void Sent_is_announced_again_even_with_a_stale_claim_left_on_it() =>
         Assert.Equal(NotificationStep.Announce, NotificationDecision.Decide(Record(NotificationStatus.Sent, "t", Now.AddSeconds(5)), Now));
 

@@ -14,13 +14,20 @@ public enum NotificationStep
 
     /// <summary>
     /// Sent: publish <c>notification.sent</c> (again, with the same CloudEvent id: the delivery that sent it may have
-    /// stopped before publishing, and a repeat is a duplicate that subscribers drop). The channel is not called again.
+    /// stopped before publishing, and a repeat is a duplicate that subscribers drop), then mark the record
+    /// <see cref="NotificationRecord.Reannounced"/>. The channel is not called again.
     /// </summary>
     Announce,
+
+    /// <summary>
+    /// Sent and announced again by an earlier repeat: nothing to do. Announcing on every repeat would turn each
+    /// duplicate of <c>order.completed</c> into one more <c>notification.sent</c> for every subscriber.
+    /// </summary>
+    Ignore,
 }
 
 /// <summary>
-/// The idempotency rule of the Notification service, free of I/O: "Sent" means announce only, never send; "Pending"
+/// The idempotency rule of the Notification service, free of I/O: "Sent" means announce only (once more), never send; "Pending"
 /// with a live claim means someone else is sending. Which writes make a send happen once is
 /// <see cref="OrderNotifier"/>'s, per kind of channel.
 /// </summary>
@@ -35,7 +42,7 @@ public static class NotificationDecision
 
         if (record.Status == NotificationStatus.Sent)
         {
-            return NotificationStep.Announce;
+            return record.Reannounced ? NotificationStep.Ignore : NotificationStep.Announce;
         }
 
         return record.ClaimToken is not null && record.ClaimedUntil is { } until && until > now

@@ -33,6 +33,7 @@ public sealed record OrderNotification(
 /// <param name="ClaimToken">Identifies the delivery that currently owns sending; null when nobody does.</param>
 /// <param name="ClaimedUntil">The owner's lease; after it passes another delivery may take over a Pending record.</param>
 /// <param name="SendAttempts">How many times a delivery claimed the record to send it, or wrote it Sent with its mailbox.</param>
+/// <param name="Reannounced">A repeated delivery found it Sent and announced it again; later repeats announce nothing.</param>
 public sealed record NotificationRecord(
     string OrderId,
     string CustomerId,
@@ -44,7 +45,8 @@ public sealed record NotificationRecord(
     string? ClaimToken,
     DateTimeOffset? ClaimedUntil,
     int SendAttempts,
-    DateTimeOffset? SentAt)
+    DateTimeOffset? SentAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Reannounced = false)
 {
     /// <summary>A new record for <paramref name="outcome"/>, not yet sent or claimed.</summary>
     public static NotificationRecord For(OrderOutcome outcome, string channel, DateTimeOffset now)

@@ -20,8 +20,9 @@ namespace DaprOrders.Notification.Notifications;
 /// mark it Sent. A concurrent duplicate finds the live claim and is retried; a crash after the call and before Sent
 /// repeats the call once the claim expires (the channel passes the order id on as idempotency key).</item>
 /// </list>
-/// Nothing records the announcement: a delivery that finds the record Sent publishes <c>notification.sent</c> again with
-/// the same id, which subscribers drop as a duplicate.
+/// Nothing records the first announcement: the first repeated delivery that finds the record Sent publishes
+/// <c>notification.sent</c> again with the same id, which subscribers drop as a duplicate, and marks the record so that
+/// later repeats publish nothing (<see cref="NotificationStep.Ignore"/>).
 /// </summary>
 public sealed partial class OrderNotifier(
     NotificationStore store,
@@ -68,6 +69,12 @@ public sealed partial class OrderNotifier(
             case NotificationStep.Announce:
                 LogDuplicate(logger, outcome.OrderId);
                 await AnnounceAsync(record!, cancellationToken);
+                // After the announcement, never before it; refused: another repeat marked it first.
+                await pass.TryWriteAsync(record! with { Reannounced = true }, cancellationToken);
+                return TopicStatus.Success;
+
+            case NotificationStep.Ignore:
+                LogAlreadyAnnounced(logger, outcome.OrderId);
                 return TopicStatus.Success;
 
             case NotificationStep.Wait:
@@ -186,6 +193,9 @@ public sealed partial class OrderNotifier(
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Order {OrderId} was already notified; announcing it again")]
     private static partial void LogDuplicate(ILogger logger, string orderId);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Order {OrderId} was already notified and announced again; nothing to do")]
+    private static partial void LogAlreadyAnnounced(ILogger logger, string orderId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Another delivery is notifying order {OrderId} (claimed until {ClaimedUntil}); asking for redelivery")]
     private static partial void LogSendInProgress(ILogger logger, string orderId, DateTimeOffset? claimedUntil);

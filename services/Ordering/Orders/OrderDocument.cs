@@ -35,6 +35,8 @@ public sealed record OrderSubmissionKey(string Source, string EventId, string Pa
 /// <summary>
 /// The order as stored in <c>orderstore</c> under <c>order-{orderId}</c>. Created once by the intake (state transaction
 /// with the outbox), then changed only by the saga's turns (<c>OrderSagaTurns</c>) with plain ETag-guarded saves.
+/// <see cref="Reannounced"/>: a repeat of the input that led to <see cref="Status"/> has announced it again
+/// (<c>OrderSaga</c>), so further repeats announce nothing; a new status clears it.
 /// </summary>
 public sealed record OrderDocument(
     string OrderId,
@@ -47,7 +49,8 @@ public sealed record OrderDocument(
     IReadOnlyList<OrderHistoryEntry> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    OrderSubmissionKey Submission)
+    OrderSubmissionKey Submission,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Reannounced = false)
 {
     /// <summary>
     /// The document after moving to <paramref name="status"/>. A terminal order never changes again and a repeated
@@ -66,6 +69,7 @@ public sealed record OrderDocument(
             CancellationReason = status == OrderStatus.Cancelled ? reason : null,
             History = [.. History, new OrderHistoryEntry(status, at, reason, detail)],
             UpdatedAt = at,
+            Reannounced = false,
         };
     }
 

@@ -116,16 +116,18 @@ public sealed class OrderStore(DaprClient dapr, ETaggedStateStore<OrderDocument>
         dapr.GetStateAsync<OrderDocument?>(StoreName, Key(orderId), cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="decide"/> over the stored order (null when none exists) and stores what it decides under the
-    /// order's ETag; when another writer got there first, reads again and decides again from what is stored now.
+    /// Runs <paramref name="pass"/> over the stored order with its ETag (<see cref="ETaggedStateStore{T}.ChangeAsync{TResult}"/>):
+    /// the pass decides, writes under the ETag and carries out its effects; when another writer got there first it
+    /// answers null, and the next pass reads again and decides again from what is stored now.
     /// </summary>
-    /// <returns>The decision that was stored (or that stored nothing).</returns>
+    /// <returns>What the settling pass answered.</returns>
     /// <exception cref="InvalidOperationException">The order kept changing under every attempt (the caller is retried later).</exception>
-    public async Task<StateChange<OrderDocument, TResult>> ChangeAsync<TResult>(string orderId,
-        Func<OrderDocument?, StateChange<OrderDocument, TResult>> decide, CancellationToken cancellationToken)
+    public async Task<TResult> ChangeAsync<TResult>(string orderId,
+        Func<StatePass<OrderDocument>, CancellationToken, Task<TResult?>> pass, CancellationToken cancellationToken)
+        where TResult : struct
     {
-        ArgumentNullException.ThrowIfNull(decide);
-        return await documents.UpdateAsync(Key(orderId), read => decide(read.Value), MaxSaveAttempts, cancellationToken)
+        ArgumentNullException.ThrowIfNull(pass);
+        return await documents.ChangeAsync(Key(orderId), pass, MaxSaveAttempts, cancellationToken)
             ?? throw new InvalidOperationException($"Order {orderId} kept changing; giving up after {MaxSaveAttempts} attempts.");
     }
 }

@@ -51,10 +51,11 @@ public abstract record SagaEffect
 }
 
 /// <summary>
-/// The saga's answer to one input: the order document to store (null: nothing to store) and what to do once it is
-/// stored. Nothing stored and no effects: the input is ignored.
+/// The saga's answer to one input: the order document to store (null: nothing to store), what to do once it is
+/// stored, and a document to store only after the effects ran (<paramref name="StoreAfter"/>: the mark of a repeated
+/// announcement, which must not exist before the announcement does). Nothing stored and no effects: the input is ignored.
 /// </summary>
-public sealed record SagaStep(OrderDocument? Store, IReadOnlyList<SagaEffect> Effects)
+public sealed record SagaStep(OrderDocument? Store, IReadOnlyList<SagaEffect> Effects, OrderDocument? StoreAfter = null)
 {
     public static readonly SagaStep Ignore = new(null, []);
 
@@ -66,10 +67,12 @@ public sealed record SagaStep(OrderDocument? Store, IReadOnlyList<SagaEffect> Ef
 /// the effects. No I/O, no clock, so every transition is unit-testable. Submitted → AwaitingPayment → Completed, or →
 /// Cancelled (out-of-stock, payment-declined, deadline-exceeded).
 /// <para>
-/// The document is stored before any effect, so it is the saga's only memory: an input that finds the document already
-/// where it leads (a redelivery, also of a turn that failed after storing and before announcing) announces that status
-/// again. Each announcement has one CloudEvent id per order and type (<see cref="AnnouncementId"/>), so a repeat is a
-/// duplicate to every subscriber. Any other input on an ended order, and an input that fits no status (out of order, or
+/// The document is stored before any effect, so it is the saga's only memory: the first input that finds the document
+/// already where it leads (a redelivery, also of a turn that failed after storing and before announcing) announces that
+/// status again, then marks the document <see cref="OrderDocument.Reannounced"/>; later repeats find the mark and do
+/// nothing. Without the mark every duplicate would announce again, each announcement would be a delivery the next
+/// service repeats in turn, and duplicates would multiply down the saga. Each announcement has one CloudEvent id per
+/// order and type (<see cref="AnnouncementId"/>), so a repeat is a duplicate to every subscriber. Any other input on an ended order, and an input that fits no status (out of order, or
 /// never expected there), is ignored: an ended order never changes, and announces nothing it did not cause.
 /// </para>
 /// </summary>
@@ -85,7 +88,7 @@ public static class OrderSaga
         if (LeadsTo(order, input))
         {
             // The step of this input is stored already: a redelivery, maybe of a turn that failed before announcing.
-            return new SagaStep(null, Announce(order));
+            return order.Reannounced ? SagaStep.Ignore : new SagaStep(null, Announce(order), order with { Reannounced = true });
         }
 
         if (order.Status.IsTerminal())

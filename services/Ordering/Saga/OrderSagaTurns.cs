@@ -13,7 +13,8 @@ namespace DaprOrders.Ordering.Saga;
 /// the decision under the ETag, then announce. Turns of one order may run at once (two deliveries, a delivery and the
 /// deadline, two replicas): the ETag lets one store, and the other reads again and decides from what that one stored,
 /// so exactly one of them moves the order and the other at most repeats its announcement (a duplicate by CloudEvent
-/// id). A turn that fails after storing is redelivered and finds the document already there, so it announces again.
+/// id). A turn that fails after storing is redelivered and finds the document already there, so it announces again,
+/// once (<see cref="OrderSaga"/>).
 /// </summary>
 public sealed partial class OrderSagaTurns(
     OrderStore orders,
@@ -27,29 +28,44 @@ public sealed partial class OrderSagaTurns(
     public async Task RunAsync(string orderId, SagaInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        OrderStatus? before = null;
-        var decision = await orders.ChangeAsync(orderId, order =>
-        {
-            before = order?.Status;
-            var step = order is null ? SagaStep.Ignore : OrderSaga.Decide(order, input, timeProvider.GetUtcNow());
-            return new StateChange<OrderDocument, SagaStep>(step.Store, step);
-        }, cancellationToken);
+        await orders.ChangeAsync(orderId, (pass, ct) => TurnAsync(pass, orderId, input, ct), cancellationToken);
+    }
 
-        if (before is not { } status)
+    /// <summary>One pass over the order as read; null when its write lost a race (read again and decide again).</summary>
+    private async Task<bool?> TurnAsync(StatePass<OrderDocument> pass, string orderId, SagaInput input, CancellationToken cancellationToken)
+    {
+        if (pass.Value is not { } order)
         {
             // An event for an order that was never stored, or the orphan deadline of a submission that was not.
             LogUnknownOrder(logger, orderId, input.Name);
-            return;
+            return true;
         }
 
-        var step = decision.Result;
+        var step = OrderSaga.Decide(order, input, timeProvider.GetUtcNow());
         if (step.Store is { } stored)
         {
-            index.Enqueue(stored, status);
-            metrics.StatusRecorded(status, stored);
+            if (!await pass.TryWriteAsync(stored, cancellationToken))
+            {
+                return null;
+            }
+
+            index.Enqueue(stored, order.Status);
+            metrics.StatusRecorded(order.Status, stored);
         }
 
-        foreach (var effect in step.Effects)
+        await RunEffectsAsync(orderId, step.Effects, cancellationToken);
+        if (step.StoreAfter is { } marked)
+        {
+            // Refused: another turn changed the order since this one read it, and announces what it stored itself.
+            await pass.TryWriteAsync(marked, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task RunEffectsAsync(string orderId, IReadOnlyList<SagaEffect> effects, CancellationToken cancellationToken)
+    {
+        foreach (var effect in effects)
         {
             switch (effect)
             {

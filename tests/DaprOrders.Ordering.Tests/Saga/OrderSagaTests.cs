@@ -94,14 +94,22 @@ public sealed class OrderSagaTests
     }
 
     [Fact]
-    public void An_input_that_finds_its_step_stored_announces_it_again_with_the_same_event_and_stores_nothing()
+    public void The_first_repeat_of_an_input_announces_its_step_again_then_marks_it_and_later_repeats_do_nothing()
     {
         var first = OrderSaga.Decide(Submitted, Reserved, T0.AddSeconds(1));
 
         var again = OrderSaga.Decide(first.Store!, Reserved, T0.AddSeconds(9));
 
+        // The same event under the same id, and the mark stored only after it went out.
         Assert.Null(again.Store);
         Assert.Equal(first.Effects, again.Effects);
+        Assert.Equal(first.Store! with { Reannounced = true }, again.StoreAfter);
+        Assert.True(OrderSaga.Decide(again.StoreAfter!, Reserved, T0.AddSeconds(10)).Ignored);
+
+        // The next status clears the mark, so a repeat of the input that led to it announces again.
+        var paid = OrderSaga.Decide(again.StoreAfter!, Paid, T0.AddSeconds(11));
+        Assert.False(paid.Store!.Reannounced);
+        Assert.NotNull(OrderSaga.Decide(paid.Store, Paid, T0.AddSeconds(12)).StoreAfter);
     }
 
     public static TheoryData<string, string> EndingsAndOtherInputs => new()
@@ -126,6 +134,7 @@ public sealed class OrderSagaTests
         // The same event under the same id; the deadline is deleted again unless it is what ended the order.
         Assert.Equal(ended.Effects, again.Effects);
         Assert.Equal(ending != "deadline", again.Effects.Contains(new SagaEffect.CancelDeadline()));
+        Assert.True(OrderSaga.Decide(again.StoreAfter!, Input(ending), T0.AddSeconds(4)).Ignored);
     }
 
     [Fact]

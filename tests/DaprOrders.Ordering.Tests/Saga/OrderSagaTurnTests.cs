@@ -143,7 +143,7 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_repeated_input_announces_the_same_event_id_again_only_where_the_document_shows_its_step()
+    public async Task A_repeated_input_announces_the_same_event_id_once_more_only_where_the_document_shows_its_step()
     {
         // Payment before stock: the document is not where payment leads from, so nothing happens.
         Assert.Equal("SUCCESS", await DeliverAsync(Paid));
@@ -153,21 +153,28 @@ public sealed class OrderSagaTurnTests : IAsyncLifetime
 
         Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
         var saves = _host.Faults.Calls.Count(c => IsSaveOf(c, $"order-{_orderId}"));
-        // Redelivered: the document shows AwaitingPayment, so payment.requested goes out again under the same id.
+        // Redelivered: the document shows AwaitingPayment, so payment.requested goes out again under the same id, and
+        // the document is marked; a third delivery finds the mark and neither announces nor writes.
         Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
-        Assert.Equal(saves, _host.Faults.Calls.Count(c => IsSaveOf(c, $"order-{_orderId}")));
+        Assert.Equal(saves + 1, _host.Faults.Calls.Count(c => IsSaveOf(c, $"order-{_orderId}")));
+        Assert.Equal(true, (bool?)(await _host.StateAsync($"order-{_orderId}"))!["reannounced"]);
+        Assert.Equal("SUCCESS", await DeliverAsync(Reserved));
+        Assert.Equal(saves + 1, _host.Faults.Calls.Count(c => IsSaveOf(c, $"order-{_orderId}")));
         var requested = await PublishedAsync(PaymentRequested);
         Assert.Equal(2, requested.Count);
         Assert.Single(requested.Select(e => e["id"]!.ToJsonString()).Distinct());
         Assert.True(JsonNode.DeepEquals(requested[0]["data"], requested[1]["data"]));
 
+        // The next status clears the mark: its own first repeat announces once more.
+        Assert.Equal("SUCCESS", await DeliverAsync(Paid));
+        Assert.Null((await _host.StateAsync($"order-{_orderId}"))!["reannounced"]);
         Assert.Equal("SUCCESS", await DeliverAsync(Paid));
         Assert.Equal("SUCCESS", await DeliverAsync(Paid));
         Assert.Equal("Completed", await StatusAsync());
         var completed = await PublishedAsync(OrderCompleted);
         Assert.Equal(2, completed.Count);
         Assert.Single(completed.Select(e => (string?)e["id"]).Distinct());
-        Assert.Equal(2, requested.Count);
+        Assert.Equal(2, (await PublishedAsync(PaymentRequested)).Count);
         var history = (await _host.StateAsync($"order-{_orderId}"))!["history"]!.AsArray();
         Assert.Equal(["Submitted", "AwaitingPayment", "Completed"], history.Select(h => (string?)h!["status"]));
     }
