@@ -107,6 +107,16 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         Assert.All(await _host.PublishedAsync(), e => Assert.Equal("daprorders.stock.reserved.v1", e.Type));
         // Republished as the same event (same CloudEvent id), so subscribers drop the repeat.
         Assert.All(await _host.PublishedAsync(), e => Assert.Equal("stock-reserved-o1", e.Id));
+        Assert.Equal(2, (await _host.PublishedAsync()).Count);
+
+        // The first repeat marked the record; a later one only tries its claim (refused) and reads the record: it asks
+        // no actor and announces nothing.
+        Assert.True((await _host.StateAsync("reservation-o1"))!.Value.GetProperty("reannounced").GetBoolean());
+        var before = _host.Faults.Calls.Count;
+        Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4)));
+        Assert.Equal([SaveState, "/dapr.proto.runtime.v1.Dapr/GetState"], _host.Faults.Calls.Skip(before).Select(c => c.Path));
+        Assert.Equal(2, (await _host.PublishedAsync()).Count);
+        Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }
 
     [Fact]
@@ -285,6 +295,14 @@ public sealed class InventoryServiceTests : IAsyncLifetime
         Assert.Equal(6, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
         Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4), ("sku-2", 1)));
 
+        Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1"));
+        Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
+
+        // The redelivery that gave back and announced marked the record: later repeats ask no actor and announce nothing.
+        var before = _host.Faults.Calls.Count;
+        Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4), ("sku-2", 1)));
+        Assert.Equal("SUCCESS", await _host.OrderCreatedAsync("o1", ("sku-1", 4), ("sku-2", 1)));
+        Assert.DoesNotContain(_host.Faults.Calls.Skip(before), c => c.Path.Contains("/actors/", StringComparison.Ordinal));
         Assert.Single(await _host.PublishedOfTypeAsync("daprorders.stock.rejected.v1"));
         Assert.Equal(10, (await _host.GetStockAsync("sku-1")).GetProperty("available").GetInt32());
     }

@@ -65,6 +65,12 @@ public sealed class PaymentServiceTests : IAsyncLifetime
         Assert.Equal(events[0].Data.GetRawText(), events[1].Data.GetRawText());
         Assert.Equal(["payment-succeeded-o1", "payment-succeeded-o1"], events.Select(e => e.Id));
         Assert.Equal(1, (await _host.GetLedgerSummaryAsync()).GetProperty("count").GetInt32());
+
+        // The first repeat marked the record; a later one only reads it: no publish, no write, no charge.
+        var before = _host.Faults.Calls.Count;
+        Assert.Equal("SUCCESS", await _host.PaymentRequestedAsync("o1"));
+        Assert.Equal(["/dapr.proto.runtime.v1.Dapr/GetState"], _host.Faults.Calls.Skip(before).Select(c => c.Path));
+        Assert.Equal(2, (await _host.PublishedOfTypeAsync(Succeeded)).Count);
     }
 
     [Fact]

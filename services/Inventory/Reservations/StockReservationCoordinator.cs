@@ -94,14 +94,28 @@ public sealed partial class StockReservationCoordinator(
                 LogTooLate(logger, record.OrderId, "order.created");
                 return TopicStatus.Success;
 
+            case { IsClaim: true } or { Status: ReservationStatus.Rejected } when record.Reannounced:
+                // An earlier repeat completed the decision and announced it again: nothing is left to do.
+                LogNothingToDo(logger, record.OrderId, "order.created", record.Status);
+                return TopicStatus.Success;
+
             case { IsClaim: true }:
-                // A redelivery or a racing duplicate: the actors give their first answers, so this repeats the decision.
-                return await ReserveAsync(record, plan, cancellationToken);
+                // A redelivery or a racing duplicate: the actors give their first answers, so this repeats the decision
+                // (and completes it, if the first delivery stopped half-way); marked once it settled.
+                var repeated = await ReserveAsync(record, plan, cancellationToken);
+                if (repeated == TopicStatus.Success)
+                {
+                    // Refused: the record moved on meanwhile (rejected or released), which clears the mark anyway.
+                    await pass.TryWriteAsync(record with { Reannounced = true }, cancellationToken);
+                }
+
+                return repeated;
 
             case { Status: ReservationStatus.Rejected }:
-                // Repeating the give-back covers a crash half-way through it; the rejection is announced again.
+                // Repeating the give-back covers a crash half-way through it; the rejection is announced again, once.
                 await ReleaseAsync(record.OrderId, record.HeldLines(), cancellationToken);
                 await PublishRejectedAsync(record, cancellationToken);
+                await pass.TryWriteAsync(record with { Reannounced = true }, cancellationToken);
                 return TopicStatus.Success;
 
             default:

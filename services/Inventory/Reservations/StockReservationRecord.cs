@@ -33,14 +33,17 @@ public sealed record ReservationHistoryEntry(ReservationStatus Status, DateTimeO
 /// <summary>
 /// The per-order reservation record in <c>statestore</c> (key <c>reservation-{orderId}</c>). Created first-write (the
 /// claim, or the tombstone) and then replaced with its ETag, so concurrent deliveries agree on one outcome.
-/// <see cref="Lines"/> is the merged, sorted plan (empty for the tombstone).
+/// <see cref="Lines"/> is the merged, sorted plan (empty for the tombstone). <see cref="Reannounced"/>: a repeated
+/// <c>order.created</c> found the claim or the rejection and announced the decision again, so later repeats neither ask
+/// the actors nor announce (docs/saga.md, "Only the first repeat announces again"); a move clears it.
 /// </summary>
 public sealed record StockReservationRecord(
     string OrderId,
     ReservationStatus Status,
     IReadOnlyList<StockLine> Lines,
     IReadOnlyList<StockShortage> Shortages,
-    IReadOnlyList<ReservationHistoryEntry> History)
+    IReadOnlyList<ReservationHistoryEntry> History,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Reannounced = false)
 {
     public static string KeyFor(string orderId) => "reservation-" + orderId;
 
@@ -76,7 +79,7 @@ public sealed record StockReservationRecord(
             throw new InvalidOperationException($"Reservation of order {OrderId} cannot move from {Status} to {next}.");
         }
 
-        return this with { Status = next, History = [.. History, new ReservationHistoryEntry(next, now)] };
+        return this with { Status = next, History = [.. History, new ReservationHistoryEntry(next, now)], Reannounced = false };
     }
 
     /// <summary>

@@ -13,8 +13,9 @@ namespace DaprOrders.Payment.Payments;
 /// <item>Charge: read the record; only when there is none (or an earlier attempt failed) charge, then record the
 /// outcome over that read. The record is written once, after the charge: a cancellation's tombstone written meanwhile
 /// refuses it, and the next pass refunds the charge.</item>
-/// <item>Charge outcome: only the delivery whose write records it publishes it; a later duplicate republishes the
-/// recorded outcome (the first delivery may have stopped between saving and publishing).</item>
+/// <item>Charge outcome: only the delivery whose write records it publishes it; the first later duplicate republishes
+/// the recorded outcome (the first delivery may have stopped between saving and publishing) and marks the record
+/// reannounced, so that further duplicates publish nothing.</item>
 /// <item>Refund: refund, publish, then save; a crash before the save repeats the (idempotent) refund and the event, so
 /// the event goes out at least once; a plain duplicate cancellation finds Refunded and publishes nothing. A
 /// cancellation that finds no record asks the gateway first, so a charge whose delivery stopped before recording it
@@ -89,11 +90,13 @@ public sealed partial class PaymentProcessor(
                 return TopicStatus.Success;
 
             case PaymentStatus.Charged or PaymentStatus.Declined:
-                // Announced again unless this delivery just lost the race to the delivery that recorded it (which
-                // publishes): the first delivery may have stopped between recording and publishing.
-                if (!pass.AfterLostRace)
+                // Announced again, once, unless this delivery just lost the race to the delivery that recorded it (which
+                // publishes): the first delivery may have stopped between recording and publishing. The mark comes
+                // after the publish, so a later repeat that finds it knows the outcome went out.
+                if (!pass.AfterLostRace && !pass.Value!.Reannounced)
                 {
-                    await PublishOutcomeAsync(pass.Value!, cancellationToken);
+                    await PublishOutcomeAsync(pass.Value, cancellationToken);
+                    await pass.TryWriteAsync(pass.Value with { Reannounced = true }, cancellationToken);
                 }
 
                 return TopicStatus.Success;

@@ -26,6 +26,8 @@ public sealed record PaymentHistoryEntry(PaymentStatus Status, DateTimeOffset At
 /// replaced with its ETag. The transitions below are the whole state machine; the processor only decides which to
 /// attempt and lets the ETag pick one winner among concurrent deliveries. A charge is recorded once, after the gateway
 /// answered: <c>Charging</c> is written only when an attempt failed transiently (bookkeeping of the attempts).
+/// <see cref="Reannounced"/>: a repeated <c>payment.requested</c> found the outcome recorded and announced it again,
+/// so later repeats announce nothing (docs/saga.md, "Only the first repeat announces again").
 /// <code>
 /// (none) ─requested→ [Charging] ─approved→ Charged ─cancelled→ Refunded
 ///    │                  │  └──declined→ Declined
@@ -42,7 +44,8 @@ public sealed record PaymentRecord(
     string? PaymentId,
     string? DeclineCode,
     string? DeclineReason,
-    IReadOnlyList<PaymentHistoryEntry> History)
+    IReadOnlyList<PaymentHistoryEntry> History,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Reannounced = false)
 {
     /// <summary>The state store that holds payment records.</summary>
     public const string StoreName = "statestore";
@@ -130,6 +133,7 @@ public sealed record PaymentRecord(
             Status = PaymentStatus.Refunded,
             PaymentId = paymentId,
             Amount = amount,
+            Reannounced = false,
             History = [.. History, .. found, new PaymentHistoryEntry(PaymentStatus.Refunded, now, paymentId)],
         };
     }
