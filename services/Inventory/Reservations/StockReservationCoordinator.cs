@@ -40,8 +40,8 @@ public sealed partial class StockReservationCoordinator(
 
         // The claim is written without reading first: a new order has no record, and a refused first-write (a
         // duplicate's claim or a cancellation's tombstone) makes the next pass read it.
-        var absent = new StateVersion<StockReservationRecord>(StockReservationRecord.KeyFor(plan.OrderId), null, string.Empty);
-        return await SettleAsync(plan.OrderId, "order.created", (pass, ct) => ClaimAndReserveAsync(pass, plan, ct), cancellationToken, absent);
+        return await SettleAsync(plan.OrderId, "order.created", (pass, ct) => ClaimAndReserveAsync(pass, plan, ct), cancellationToken,
+            StateVersion<StockReservationRecord>.Missing(StockReservationRecord.KeyFor(plan.OrderId)));
     }
 
     public async Task<TopicStatus> OnOrderCancelledAsync(OrderCancelled cancellation, CancellationToken cancellationToken)
